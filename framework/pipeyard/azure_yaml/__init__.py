@@ -1,0 +1,12 @@
+"""Azure ML CLI v2 YAML (pipeline jobs, command jobs, command components) -> the pipeline model.
+
+pipeyard extensions: ``dvc: metrics | plots`` on an output; ``retries`` and ``timeout``
+('10m' or seconds; Azure's ``limits.timeout`` too) on components and jobs; ``cpus`` /
+``memory`` / ``gpus`` under ``resources``. Not runnable locally (UnsupportedError):
+``azureml:`` components and data assets, remote URLs, sweep / parallel / spark jobs.
+"""
+
+from .component import load_component_yaml
+from .pipeline import load_pipeline_yaml
+
+__all__ = ["load_component_yaml", "load_pipeline_yaml"]

@@ -1,0 +1,350 @@
+"""One job of an Azure ML pipeline job (or a standalone command job) -> model.Job.
+
+A job uses a component file (``component: ./train.yml`` or ``file:./train.yml``), an inline
+component mapping, or is itself an inline command job (``command`` + ``inputs`` with
+values), whose component pipeyard derives from the values it is given.
+``environment_variables`` of a job are ignored: set variables in the step's command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import (
+    DefinitionError,
+    Location,
+    ParameterError,
+    ReferenceError_,
+    TypeMismatch,
+    UnsupportedError,
+    did_you_mean,
+    known,
+)
+from ..model import (
+    Component,
+    DataPath,
+    InputPort,
+    Job,
+    JobOutputRef,
+    Parameter,
+    PipelineInput,
+    PipelineInputRef,
+    PortType,
+    Value,
+)
+from ..model.types import coerce_parameter
+from .component import (
+    COMPONENT_KEYS,
+    check_type,
+    component_from_spec,
+    load_component_yaml,
+    parameter_value,
+    parse_type,
+    read_code,
+    read_environment,
+    read_outputs,
+    read_resources,
+    read_retries,
+    read_timeout,
+)
+from .refs import check_command, local_path, parse_binding, strip_azureml
+from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of
+
+JOB_KEYS = COMPONENT_KEYS | {"component", "settings"}
+
+
+@dataclass
+class JobContext:
+    """What a job needs from its pipeline: the file, the pipeline inputs, jobs built so far."""
+
+    source: SourceFile
+    pipeline_inputs: dict[str, PipelineInput] = field(default_factory=dict)
+    built: dict[str, Job] = field(default_factory=dict)
+    components: dict[Path, Component] = field(default_factory=dict)
+    in_pipeline: bool = True
+
+
+def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Job:
+    """The model Job for the job called name in the pipeline (or the standalone job file)."""
+    source = context.source
+    where = source.at(line, name)
+    spec = expect_map(spec, f"job '{name}'", where)
+    check_type(spec, source, name, "job")
+    check_keys(spec, JOB_KEYS, f"job '{name}'", source, name)
+    if "component" in spec:
+        component = _component(spec, name, context)
+        inputs, parameters = _bind_inputs(spec, component, name, context)
+    elif "command" in spec:
+        component, inputs, parameters = _inline_command_job(spec, name, context)
+    else:
+        raise DefinitionError(f"job '{name}' has neither a component nor a command", location=where,
+                              hint="add component: ./components/<name>.yml")
+    output_paths, output_bindings = _bind_outputs(spec, component, name, context)
+    resources = read_resources(spec, source, name)
+    return Job(
+        name=name,
+        component=component,
+        inputs=inputs,
+        parameters=parameters,
+        output_paths=output_paths,
+        output_bindings=output_bindings,
+        compute=strip_azureml(spec.get("compute")),
+        resources=resources,
+        retries=read_retries(spec, source, name),
+        timeout_s=read_timeout(spec, source, name),
+        source=Location(source.shown, line),
+    )
+
+
+def _component(spec: YamlMap, name: str, context: JobContext) -> Component:
+    source = context.source
+    value = spec["component"]
+    where = source.at(line_of(spec, "component"), name)
+    if isinstance(value, dict):
+        return component_from_spec(value, source, default_name=name.replace("-", "_"), step=name)
+    if not isinstance(value, str):
+        raise DefinitionError(f"component must be a file or a mapping, got {value!r}", location=where)
+    if value.startswith("azureml:"):
+        raise UnsupportedError(
+            f"job '{name}' uses the registered component '{value}', which exists only in a workspace",
+            location=where,
+            hint="download its YAML (az ml component show ... or from the registry) into the "
+            "repository and reference it as component: ./components/<name>.yml",
+        )
+    relative = local_path(value, folder=source.folder, root=source.root, what="component file",
+                          where=where, must_exist=True)
+    path = source.root / relative
+    if path not in context.components:
+        context.components[path] = load_component_yaml(path, source.root)
+    return context.components[path]
+
+
+def _bind_inputs(spec: YamlMap, component: Component, job: str, context: JobContext
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    source = context.source
+    given = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs"), job))
+    inputs: dict[str, Any] = {}
+    parameters: dict[str, Any] = {}
+    names = [*(p.name for p in component.inputs), *(p.name for p in component.parameters)]
+    for key, value in given.items():
+        where = source.at(line_of(given, key), job)
+        port = component.input(key)
+        parameter = component.parameter(key)
+        if port is None and parameter is None:
+            raise ReferenceError_(
+                f"component '{component.name}' has no input or parameter '{key}'{did_you_mean(str(key), names)}",
+                location=where,
+                hint=f"its inputs and parameters: {known(names)}",
+            )
+        expression = parse_binding(value, where)
+        if expression is not None:
+            binding = _expression_binding(expression, where, context)
+            if parameter is not None and isinstance(binding, PipelineInputRef):
+                _check_parameter_ref(binding.name, parameter, context, where)
+            (inputs if port is not None else parameters)[key] = binding
+        elif port is not None:
+            inputs[key] = _data_binding(value, port.type, source, where)
+        else:
+            if isinstance(value, dict):
+                value = value.get("default", value.get("value"))
+            try:
+                parameters[key] = Value(coerce_parameter(value, parameter.type, name=str(key)))
+            except ParameterError as error:
+                raise TypeMismatch(error.message, location=where, hint=error.hint) from None
+    return inputs, parameters
+
+
+def _expression_binding(expression, where: Location, context: JobContext) -> Any:
+    if not context.in_pipeline:
+        raise DefinitionError(
+            "a standalone command job cannot bind inputs to ${{...}} expressions",
+            location=where,
+            hint="give literal values and {type: uri_folder, path: ./data} paths",
+        )
+    if expression.kind == "output":
+        raise DefinitionError(
+            f"an input cannot read pipeline output '{expression.name}'",
+            location=where,
+            hint="inputs read ${{parent.inputs.<name>}} or ${{parent.jobs.<job>.outputs.<name>}}",
+        )
+    if expression.kind == "job_output":
+        return JobOutputRef(expression.job, expression.name)
+    return PipelineInputRef(expression.name)
+
+
+def _check_parameter_ref(name: str, parameter: Parameter, context: JobContext, where: Location) -> None:
+    pipeline_input = context.pipeline_inputs.get(name)
+    if pipeline_input is None or pipeline_input.default is None:
+        return
+    if pipeline_input.type.is_artifact:
+        raise TypeMismatch(
+            f"parameter '{parameter.name}' ({parameter.type.value}) is bound to data input "
+            f"'{name}' ({pipeline_input.type.value})",
+            location=where,
+        )
+    try:
+        coerce_parameter(pipeline_input.default, parameter.type, name=parameter.name)
+    except ParameterError:
+        raise TypeMismatch(
+            f"parameter '{parameter.name}' ({parameter.type.value}) is bound to pipeline input "
+            f"'{name}' = {pipeline_input.default!r} ({pipeline_input.type.value})",
+            location=where,
+            hint="make the types match",
+        ) from None
+
+
+def _data_binding(value: Any, port_type: PortType, source: SourceFile, where: Location) -> Any:
+    if isinstance(value, dict):
+        if value.get("path") is None:
+            raise DefinitionError("data input needs a path", location=where,
+                                  hint="e.g. {type: uri_folder, path: ./data}")
+        port_type = parse_type(value.get("type", port_type.value), where)
+        value = value["path"]
+    if isinstance(value, str):
+        return DataPath(local_path(value, folder=source.folder, root=source.root, what="input path",
+                                   where=where), port_type)
+    return Value(value)  # the Pipeline rejects it: data inputs take paths
+
+
+def _bind_outputs(spec: YamlMap, component: Component, job: str, context: JobContext
+                  ) -> tuple[dict[str, str], dict[str, str]]:
+    source = context.source
+    given = expect_map(spec.get("outputs"), "outputs", source.at(line_of(spec, "outputs"), job))
+    paths: dict[str, str] = {}
+    bindings: dict[str, str] = {}
+    for key, value in given.items():
+        where = source.at(line_of(given, key), job)
+        if component.output(key) is None:
+            names = [o.name for o in component.outputs]
+            raise ReferenceError_(
+                f"component '{component.name}' has no output '{key}'{did_you_mean(str(key), names)}",
+                location=where,
+                hint=f"its outputs: {known(names)}",
+            )
+        expression = parse_binding(value, where)
+        if expression is not None:
+            if expression.kind != "output" or not context.in_pipeline:
+                raise DefinitionError(f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}",
+                                      location=where)
+            bindings[str(key)] = expression.name
+        elif isinstance(value, dict) and value.get("path") is not None:
+            paths[str(key)] = _output_path(value["path"], source, where)
+        elif isinstance(value, str):
+            paths[str(key)] = _output_path(value, source, where)
+    return paths, bindings
+
+
+def _output_path(text: Any, source: SourceFile, where: Location) -> str:
+    try:
+        return local_path(text, folder=source.folder, root=source.root, what="output path", where=where)
+    except UnsupportedError as error:
+        error.hint = "remove 'path' to write under outputs/<job>/<output>, or give a local path"
+        raise
+
+
+def _inline_command_job(spec: YamlMap, name: str, context: JobContext):
+    """A component derived from a command job's own inputs, plus the job's bindings."""
+    source = context.source
+    given = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs"), name))
+    ports: list[InputPort] = []
+    parameters: list[Parameter] = []
+    inputs: dict[str, Any] = {}
+    bound_parameters: dict[str, Any] = {}
+    for key, value in given.items():
+        key = str(key)
+        where = source.at(line_of(given, key), name)
+        expression = parse_binding(value, where)
+        if expression is not None:
+            binding = _expression_binding(expression, where, context)
+            port_type = _referenced_type(binding, context, where)
+            if port_type.is_artifact:
+                ports.append(InputPort(key, port_type))
+                inputs[key] = binding
+            else:
+                parameters.append(Parameter(key, port_type))
+                bound_parameters[key] = binding
+        elif isinstance(value, dict) and "path" in value:
+            binding = _data_binding(value, parse_type(value.get("type", "uri_folder"), where), source, where)
+            ports.append(InputPort(key, binding.type))
+            inputs[key] = binding
+        else:
+            if isinstance(value, dict):
+                port_type = parse_type(value.get("type") or _literal_type(value.get("default"), where), where)
+                default = value.get("default")
+            else:
+                port_type, default = _literal_type(value, where), value
+            parameters.append(Parameter(key, port_type, default=parameter_value(default, port_type, key, where)))
+    outputs = read_outputs(_output_specs(spec), source, name)
+    command = str(spec["command"]).strip()
+    check_command(command, inputs={p.name: p.optional for p in (*ports, *parameters)},
+                  outputs={o.name for o in outputs}, where=source.at(line_of(spec, "command"), name))
+    environment, files = read_environment(spec.get("environment"), source,
+                                          source.at(line_of(spec, "environment"), name))
+    component = Component(
+        name=name.replace("-", "_"),
+        inputs=tuple(ports),
+        outputs=outputs,
+        parameters=tuple(parameters),
+        command=command,
+        code=read_code(spec, source, name),
+        environment=environment,
+        environment_files=files,
+        deterministic=bool(spec.get("is_deterministic", True)),
+        description=str(spec.get("description") or spec.get("display_name") or ""),
+        source=Location(source.shown, line_of(spec)),
+    )
+    return component, inputs, bound_parameters
+
+
+def _output_specs(spec: YamlMap) -> YamlMap:
+    """The job's outputs as component output declarations (paths and bindings dropped)."""
+    given = spec.get("outputs")
+    declared = YamlMap()
+    declared.line = line_of(spec, "outputs")
+    if isinstance(given, dict):
+        for key, value in given.items():
+            declared[key] = {k: v for k, v in value.items() if k in ("type", "dvc", "description")} \
+                if isinstance(value, dict) else None
+            declared.lines[key] = line_of(given, key)
+    wrapper = YamlMap(outputs=declared)
+    wrapper.lines["outputs"] = declared.line
+    return wrapper
+
+
+def _referenced_type(binding: Any, context: JobContext, where: Location) -> PortType:
+    if isinstance(binding, PipelineInputRef):
+        pipeline_input = context.pipeline_inputs.get(binding.name)
+        if pipeline_input is None:
+            raise ReferenceError_(
+                f"unknown pipeline input '{binding.name}'{did_you_mean(binding.name, context.pipeline_inputs)}",
+                location=where,
+                hint=f"pipeline inputs: {known(context.pipeline_inputs)}",
+            )
+        return pipeline_input.type
+    upstream = context.built.get(binding.job)
+    output = upstream.component.output(binding.output) if upstream else None
+    return output.type if output else PortType.URI_FOLDER
+
+
+def _literal_type(value: Any, where: Location) -> PortType:
+    if isinstance(value, bool):
+        return PortType.BOOLEAN
+    if isinstance(value, int):
+        return PortType.INTEGER
+    if isinstance(value, float):
+        return PortType.NUMBER
+    if isinstance(value, str):
+        return PortType.STRING
+    raise DefinitionError(f"cannot tell the type of {value!r}", location=where,
+                          hint="write {type: integer, default: 3} or {type: uri_folder, path: ./data}")
+
+
+def job_name_from(text: Any, fallback: str) -> str:
+    """A usable job name: text when it is one, else fallback with odd characters replaced."""
+    candidate = str(text) if text else fallback
+    cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in candidate)
+    return cleaned if cleaned and (cleaned[0].isalpha() or cleaned[0] == "_") else f"job_{cleaned}"
+
+

@@ -1,0 +1,44 @@
+"""DVC-compatible hashing, object cache, dvc.lock and run-cache, and stage status.
+
+The only layer that reads or writes `.dvc/cache`, the run-cache and `dvc.lock`. It never
+imports `dvc` (too slow for the hot path); it writes DVC 3's formats itself, byte for byte.
+"""
+
+from .hashing import DirEntry, Hasher, HashState, PathHash, md5_of_file
+from .lockfile import LockFile, lock_entry
+from .objects import ObjectCache
+from .runcache import RunCache, can_run_cache, run_cache_key, run_cache_value
+from .status import (
+    FROM_LOCK,
+    FROM_RUN_CACHE,
+    RESTORABLE,
+    STALE,
+    UP_TO_DATE,
+    StageCheck,
+    param_changes,
+)
+from .workspace import Workspace, cache_dir_of
+
+__all__ = [
+    "FROM_LOCK",
+    "FROM_RUN_CACHE",
+    "RESTORABLE",
+    "STALE",
+    "UP_TO_DATE",
+    "DirEntry",
+    "HashState",
+    "Hasher",
+    "LockFile",
+    "ObjectCache",
+    "PathHash",
+    "RunCache",
+    "StageCheck",
+    "Workspace",
+    "cache_dir_of",
+    "can_run_cache",
+    "lock_entry",
+    "md5_of_file",
+    "param_changes",
+    "run_cache_key",
+    "run_cache_value",
+]

@@ -1,0 +1,236 @@
+"""dvc.lock: build entries the way DVC does, read the file fast, write it atomically.
+
+An entry is DVC's single-stage lock dict: `cmd`, then `deps`, `params`, `outs` when not empty.
+deps and outs are sorted by path, each `{path, hash: md5, md5, size[, nfiles][, isexec]}`;
+params is `{params.yaml: {key: value}}` with the top-level keys sorted. Metrics and plots are
+listed under `outs` like any other output (DVC 3 does the same).
+
+Reading parses YAML once and keeps a JSON copy under `.pipeyard/state/` keyed by the file's
+stat, so later runs read it in milliseconds. Writing renders each stage with ruamel (DVC's
+layout, byte for byte) and reuses the text of entries that did not change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location, RepositoryError
+from .files import write_atomic
+from .hashing import PathHash
+from .yamlio import dump_yaml, parse_yaml
+
+LOCK_FILE_NAME = "dvc.lock"
+PARAMS_FILE_NAME = "params.yaml"
+_HEADER = "schema: '2.0'\nstages:\n"
+_STAGE_START = re.compile(r"^  \S", re.MULTILINE)
+_SHADOW_VERSION = 1
+
+
+def path_entry(path: str, hashed: PathHash) -> dict:
+    """One deps/outs item as DVC writes it: path, hash, md5, size and (folders) nfiles."""
+    return {"path": path, **hashed.lock_fields()}
+
+
+def lock_entry(
+    cmd: str | list[str],
+    deps: Mapping[str, PathHash],
+    params: Mapping[str, Any] | None,
+    outs: Mapping[str, PathHash],
+) -> dict:
+    """The dvc.lock entry of a stage (DVC's `to_single_stage_lockfile`).
+
+    params maps each top-level params.yaml key the stage reads to its value.
+    """
+    entry: dict[str, Any] = {"cmd": list(cmd) if isinstance(cmd, (list, tuple)) else cmd}
+    if deps:
+        entry["deps"] = [path_entry(p, deps[p]) for p in sorted(deps)]
+    if params:
+        entry["params"] = {PARAMS_FILE_NAME: {k: plain(params[k]) for k in sorted(params)}}
+    if outs:
+        entry["outs"] = [path_entry(p, outs[p]) for p in sorted(outs)]
+    return entry
+
+
+def plain(value: Any) -> Any:
+    """value with tuples turned into lists, as it reads back from YAML."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _json_safe(data: Any) -> bool:
+    try:
+        return json.loads(json.dumps(data)) == data
+    except (TypeError, ValueError):
+        return False
+
+
+def _split_stage_texts(text: str, names: list[str]) -> dict[str, str] | None:
+    """The text of each stage of a DVC-written lock file, or None when the layout differs."""
+    if not text.startswith(_HEADER):
+        return None
+    body = text[len(_HEADER) :]
+    starts = [m.start() for m in _STAGE_START.finditer(body)]
+    if len(starts) != len(names) or (starts and starts[0] != 0):
+        return None
+    chunks: dict[str, str] = {}
+    for name, start, end in zip(names, starts, [*starts[1:], len(body)]):
+        chunk = body[start:end]
+        first_line = chunk.split("\n", 1)[0]
+        try:
+            parsed = parse_yaml(first_line.strip())
+        except Exception:  # noqa: BLE001 - any doubt means: render everything again
+            return None
+        if not isinstance(parsed, dict) or list(parsed) != [name]:
+            return None
+        chunks[name] = chunk
+    return chunks
+
+
+class LockFile:
+    """The stages of dvc.lock, held in memory; `flush` writes them back in one atomic step."""
+
+    def __init__(self, root: Path, state_dir: Path) -> None:
+        self.path = root / LOCK_FILE_NAME
+        self._shadow = state_dir / "lock.json"
+        self._loaded: dict[str, dict] | None = None
+        self._extra: dict[str, Any] = {}
+        self._recorded: dict[str, dict] = {}
+
+    def _load(self) -> dict[str, dict]:
+        if self._loaded is not None:
+            return self._loaded
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            self._loaded = {}
+            return self._loaded
+        document = self._read_shadow(st)
+        if document is None:
+            document = self._parse(self.path.read_text(encoding="utf-8"))
+            if _json_safe(document):
+                self._write_shadow(st, document)
+        stages = document.get("stages") or {}
+        self._extra = {k: v for k, v in document.items() if k not in ("schema", "stages")}
+        self._loaded = {name: entry for name, entry in stages.items() if isinstance(entry, dict)}
+        return self._loaded
+
+    def _parse(self, text: str) -> dict:
+        try:
+            document = parse_yaml(text) or {}
+        except Exception as exc:  # noqa: BLE001 - any YAML error: the file is unreadable
+            raise RepositoryError(
+                f"dvc.lock is not valid YAML: {exc}",
+                location=Location(file=LOCK_FILE_NAME),
+                hint="fix or delete dvc.lock; outputs come back from the run-cache",
+            ) from None
+        if not isinstance(document, dict) or not isinstance(document.get("stages", {}), dict):
+            raise RepositoryError(
+                "dvc.lock does not have DVC's lock file layout",
+                location=Location(file=LOCK_FILE_NAME),
+                hint="delete dvc.lock; outputs come back from the run-cache",
+            )
+        return document
+
+    def _read_shadow(self, st: os.stat_result) -> dict | None:
+        try:
+            shadow = json.loads(self._shadow.read_bytes())
+        except (FileNotFoundError, ValueError):
+            return None
+        if shadow.get("version") != _SHADOW_VERSION or shadow.get("stat") != _stat_key(st):
+            return None
+        return shadow.get("document")
+
+    def _write_shadow(self, st: os.stat_result, document: dict) -> None:
+        payload = {"version": _SHADOW_VERSION, "stat": _stat_key(st), "document": document}
+        write_atomic(self._shadow, json.dumps(payload).encode("utf-8"), fsync=False)
+
+    def entry(self, name: str) -> dict | None:
+        """The entry of a stage: recorded in this session, else as read from dvc.lock."""
+        if name in self._recorded:
+            return self._recorded[name]
+        return self._load().get(name)
+
+    def stage_names(self) -> list[str]:
+        """Names of the stages dvc.lock has (as read), then those recorded since."""
+        loaded = self._load()
+        return [*loaded, *(n for n in self._recorded if n not in loaded)]
+
+    def record(self, name: str, entry: dict) -> None:
+        """Remember the new entry of a stage; it reaches dvc.lock on `flush`."""
+        self._recorded[name] = entry
+
+    def flush(self, order: Iterable[str], keep: Iterable[str] = ()) -> bool:
+        """Write dvc.lock: stages in order first, then others recorded or named in keep.
+
+        Entries of stages that are in neither are dropped. Nothing is written when the content
+        would not change; returns True when the file was written (or removed).
+        """
+        loaded = self._load()
+        keep = set(keep)
+        order = [n for n in dict.fromkeys(order) if self.entry(n) is not None]
+        listed = set(order)
+        rest = [
+            n for n in self.stage_names() if n not in listed and (n in keep or n in self._recorded)
+        ]
+        final = {n: self.entry(n) for n in [*order, *rest]}
+        if list(final.items()) == list(loaded.items()):
+            return False
+        if not final and not self._extra:
+            existed = self.path.exists()
+            self.path.unlink(missing_ok=True)
+            self._loaded, self._recorded = {}, {}
+            return existed
+        text = self._render(final, loaded)
+        write_atomic(self.path, text.encode("utf-8"))
+        document = {"schema": "2.0", **self._extra, "stages": final}
+        if _json_safe(document):
+            self._write_shadow(os.stat(self.path), document)
+        self._loaded, self._recorded = final, {}  # type: ignore[assignment]
+        return True
+
+    def _render(self, final: dict[str, dict], loaded: dict[str, dict]) -> str:
+        if self._extra:
+            return dump_yaml({"schema": "2.0", **self._extra, "stages": final})
+        old_texts: dict[str, str] = {}
+        if any(loaded.get(n) == e for n, e in final.items()):
+            try:
+                old_texts = (
+                    _split_stage_texts(self.path.read_text(encoding="utf-8"), list(loaded)) or {}
+                )
+            except FileNotFoundError:
+                old_texts = {}
+        texts = {n: old_texts[n] for n, e in final.items() if n in old_texts and loaded[n] == e}
+        texts.update(render_stages({n: e for n, e in final.items() if n not in texts}))
+        return _HEADER + "".join(texts[name] for name in final)
+
+
+def render_stages(stages: dict[str, dict]) -> dict[str, str]:
+    """The YAML text of each stage as it appears under `stages:` in a DVC-written dvc.lock.
+
+    All are dumped in one call (ruamel's set-up per call costs as much as a small stage).
+    """
+    if not stages:
+        return {}
+    text = _HEADER + dump_yaml({"stages": stages})[len("stages:\n") :]
+    chunks = _split_stage_texts(text, list(stages))
+    if chunks is None:  # a layout the splitter does not know: render one by one
+        return {name: render_stage(name, entry) for name, entry in stages.items()}
+    return chunks
+
+
+def render_stage(name: str, entry: dict) -> str:
+    """The YAML text of one stage as it appears under `stages:` in a DVC-written dvc.lock."""
+    text = dump_yaml({"stages": {name: entry}})
+    return text[len("stages:\n") :]

@@ -1,0 +1,241 @@
+"""The one door to a DVC repository's cache, run-cache and dvc.lock for the runner.
+
+`Workspace(root)` is used from one coordinator thread while steps run in other processes.
+Writes are ordered so a crash at any point leaves a consistent repository: objects first,
+then the run-cache entry, and dvc.lock (written by `flush_lock`) last.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Location, RepositoryError, StepFailed
+from .files import remove_path
+from .hashing import Hasher, HashState, PathHash
+from .lockfile import LockFile, lock_entry
+from .objects import ObjectCache
+from .runcache import RunCache, can_run_cache
+from .status import (
+    ALWAYS_RUNS,
+    FROM_LOCK,
+    FROM_RUN_CACHE,
+    RESTORABLE,
+    STALE,
+    UP_TO_DATE,
+    StageCheck,
+    input_reasons,
+    outs_reasons,
+)
+from .yamlio import parse_yaml
+
+if TYPE_CHECKING:  # the model package imports networkx; the hot path does not need it
+    from typing_extensions import Self
+
+    from ..model.stage import Stage
+
+STATE_DIR = Path(".pipeyard") / "state"
+
+
+def cache_dir_of(root: Path) -> Path:
+    """The DVC cache folder of a repository: `cache.dir` from .dvc/config(.local), else .dvc/cache.
+
+    Relative settings are relative to the .dvc folder, as DVC resolves them.
+    """
+    dvc_dir = root / ".dvc"
+    config = configparser.ConfigParser(interpolation=None)
+    try:
+        config.read([dvc_dir / "config", dvc_dir / "config.local"], encoding="utf-8")
+    except configparser.Error:
+        return dvc_dir / "cache"
+    configured = config.get("cache", "dir", fallback=None)
+    if not configured:
+        return dvc_dir / "cache"
+    return (dvc_dir / os.path.expanduser(configured)).resolve()
+
+
+class Workspace:
+    """A DVC repository seen by pipeyard: check stages, record runs, restore outputs.
+
+    Raises RepositoryError when root has no `.dvc` folder.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).resolve()
+        if not (self.root / ".dvc").is_dir():
+            raise RepositoryError(
+                f"'{self.root}' is not a DVC repository (no .dvc folder)",
+                hint="run `pipeyard init` in the project folder",
+            )
+        cache_dir = cache_dir_of(self.root)
+        state_dir = self.root / STATE_DIR
+        self.objects = ObjectCache(cache_dir)
+        self.run_cache = RunCache(cache_dir)
+        self.lock = LockFile(self.root, state_dir)
+        self.state = HashState(state_dir / "hashes.json")
+        self.hasher = Hasher(self.root, self.state)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _hashes(self, paths: Iterable[str]) -> dict[str, PathHash | None]:
+        return {path: self.hasher.hash_path(path) for path in paths}
+
+    def _param_values(self, stage: Stage, params: Mapping[str, Any]) -> tuple[dict, list[str]]:
+        values, missing = {}, []
+        for key in stage.params:
+            found, value = _lookup_param(params, key)
+            if found:
+                values[key] = value
+            else:
+                missing.append(f"params {key} is missing from params.yaml")
+        return values, missing
+
+    def check(self, stage: Stage, params: Mapping[str, Any]) -> StageCheck:
+        """Compare the stage with dvc.lock, the workspace and the run-cache.
+
+        params is the whole parameter tree (what params.yaml holds).
+        """
+        if stage.always_changed:
+            return StageCheck(STALE, (ALWAYS_RUNS,))
+        values, reasons = self._param_values(stage, params)
+        deps = self._hashes(stage.deps)
+        locked = self.lock.entry(stage.name)
+        out_paths = stage.out_paths
+        reasons += input_reasons(locked, stage.cmd, deps, values, out_paths, stage.code_deps)
+        if not reasons and locked is not None:
+            reasons = outs_reasons(locked, self._hashes(out_paths))
+            if not reasons:
+                return StageCheck(UP_TO_DATE, (), entry=locked)
+            if self._all_cached(locked):
+                return StageCheck(RESTORABLE, tuple(reasons), FROM_LOCK, locked)
+        found = self._from_run_cache(stage, deps, values)
+        if found is not None:
+            return StageCheck(RESTORABLE, tuple(reasons), FROM_RUN_CACHE, found)
+        return StageCheck(STALE, tuple(reasons))
+
+    def _all_cached(self, entry: Mapping[str, Any]) -> bool:
+        return all(self.objects.contains_all(out["md5"]) for out in entry.get("outs") or ())
+
+    def _from_run_cache(
+        self, stage: Stage, deps: Mapping[str, PathHash | None], values: Mapping[str, Any]
+    ) -> dict | None:
+        if any(h is None for h in deps.values()) or set(values) != set(stage.params):
+            return None
+        present = {p: h for p, h in deps.items() if h is not None}
+        probe = lock_entry(stage.cmd, present, values, {})
+        probe["outs"] = [{"path": p} for p in sorted(stage.out_paths)]
+        if not can_run_cache(probe, stage.always_changed):
+            return None
+        wanted = sorted(stage.out_paths)
+        for found in self.run_cache.lookup(probe):
+            if sorted(o["path"] for o in found["outs"]) == wanted and self._all_cached(found):
+                return found
+        return None
+
+    def prepare_outputs(self, stage: Stage) -> None:
+        """Remove the stage's old outputs and create the folders they go in, before it runs."""
+        for out in stage.outs:
+            target = self.root / out.path
+            remove_path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+
+    def commit(self, stage: Stage, params: Mapping[str, Any]) -> dict:
+        """Record a finished run: store outputs, save the run-cache entry, remember the lock entry.
+
+        Returns the lock entry. Raises StepFailed when an output is missing and RepositoryError
+        when a dependency or parameter disappeared while the step ran.
+        """
+        where = Location(step=stage.name)
+        values, missing_params = self._param_values(stage, params)
+        if missing_params:
+            raise RepositoryError(missing_params[0], location=where)
+        deps = self._hashes(stage.deps)
+        for path, hashed in deps.items():
+            if hashed is None:
+                raise RepositoryError(
+                    f"dependency '{path}' disappeared while the step ran",
+                    location=where,
+                    hint="restore the file, then run the step again",
+                )
+        outs = self._hashes(stage.out_paths)
+        for path, hashed in outs.items():
+            if hashed is None:
+                raise StepFailed(
+                    f"the step did not create its output '{path}'",
+                    location=where,
+                    hint="make the command write this path (relative to the project root)",
+                )
+        for path, hashed in outs.items():
+            self.objects.store(self.root / path, hashed)  # type: ignore[arg-type]
+        entry = lock_entry(stage.cmd, deps, values, outs)  # type: ignore[arg-type]
+        if can_run_cache(entry, stage.always_changed):
+            self.run_cache.save(entry)
+        self.lock.record(stage.name, entry)
+        return entry
+
+    def restore(self, stage: Stage, check: StageCheck) -> None:
+        """Check the outputs out of the cache per check (from dvc.lock or the run-cache).
+
+        Raises RepositoryError when check is not restorable or an object has gone missing.
+        """
+        if not check.restorable or check.entry is None:
+            raise RepositoryError(
+                f"step '{stage.name}' cannot be restored from the cache ({check.state})",
+                location=Location(step=stage.name),
+                hint="run the step instead",
+            )
+        entry = dict(check.entry)
+        for out in entry.get("outs") or ():
+            target = self.root / out["path"]
+            self.objects.checkout(out["md5"], target, isexec=bool(out.get("isexec")))
+            self._remember_checkout(out["path"], out["md5"])
+        self.lock.record(stage.name, entry)
+
+    def _remember_checkout(self, path: str, md5: str) -> None:
+        if not md5.endswith(".dir"):
+            self.state.remember(path, os.stat(self.root / path), md5)
+            return
+        for relpath, file_md5 in self.objects.read_dir(md5) or ():
+            key = f"{path}/{relpath}"
+            self.state.remember(key, os.stat(self.root / key), file_md5)
+
+    def flush_lock(self, order: Iterable[str] = ()) -> bool:
+        """Write dvc.lock atomically: stages in order (the pipeline's, topological) first.
+
+        Entries of stages that are neither in order nor in dvc.yaml are dropped (DVC itself
+        would keep them). Returns True when the file changed.
+        """
+        return self.lock.flush(order, keep=self._dvc_yaml_stage_names())
+
+    def _dvc_yaml_stage_names(self) -> set[str]:
+        try:
+            document = parse_yaml((self.root / "dvc.yaml").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return set()
+        except Exception:  # noqa: BLE001 - an unreadable dvc.yaml keeps nothing extra
+            return set()
+        stages = document.get("stages") if isinstance(document, dict) else None
+        return set(stages) if isinstance(stages, dict) else set()
+
+    def close(self) -> None:
+        """Persist the remembered file hashes (dvc.lock is written only by flush_lock)."""
+        self.state.save()
+
+
+def _lookup_param(params: Mapping[str, Any], key: str) -> tuple[bool, Any]:
+    """The value of a params.yaml key; dotted keys (`a.b.c`) walk nested mappings as DVC does."""
+    if key in params:
+        return True, params[key]
+    node: Any = params
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node

@@ -1,0 +1,124 @@
+"""Show run events to a person: a live table on a terminal, plain lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from ..runner import events as ev
+
+STYLES = {
+    "queued": "dim",
+    "running": "cyan",
+    "ran": "green",
+    "cached": "blue",
+    "restored": "magenta",
+    "failed": "bold red",
+    "skipped": "yellow",
+}
+SYMBOLS = {
+    "queued": "·",
+    "running": "▶",
+    "ran": "✓",
+    "cached": "=",
+    "restored": "↺",
+    "failed": "✗",
+    "skipped": "-",
+}
+
+
+@dataclass
+class _Row:
+    state: str = "queued"
+    started: float | None = None
+    duration: float | None = None
+    detail: str = ""
+
+
+@dataclass
+class ProgressView:
+    """Consumes runner events and draws them; use as a context manager around the run."""
+
+    console: Console
+    live_mode: bool
+    rows: dict[str, _Row] = field(default_factory=dict)
+    _live: Live | None = None
+
+    @classmethod
+    def for_stream(cls, stream=None) -> ProgressView:
+        """A view that draws live on a terminal and prints plain lines otherwise."""
+        stream = stream or sys.stderr
+        console = Console(file=stream, highlight=False, soft_wrap=True)
+        return cls(console=console, live_mode=console.is_terminal)
+
+    def __enter__(self) -> ProgressView:
+        if self.live_mode:
+            self._live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._live is not None:
+            self._live.update(self._table())
+            self._live.__exit__(*exc)
+            self._live = None
+
+    def __call__(self, event) -> None:
+        if isinstance(event, ev.RunStarted):
+            for name in event.steps:
+                self.rows.setdefault(name, _Row())
+        elif isinstance(event, ev.StepQueued):
+            self.rows.setdefault(event.name, _Row())
+        elif isinstance(event, ev.StepStarted):
+            row = self.rows.setdefault(event.name, _Row())
+            row.state, row.started = "running", time.monotonic()
+            attempt = f" (attempt {event.attempt})" if getattr(event, "attempt", 1) > 1 else ""
+            gpus = f" on GPU {','.join(event.gpu_ids)}" if getattr(event, "gpu_ids", ()) else ""
+            row.detail = f"{_describe(event.resources)}{gpus}{attempt}"
+            if not self.live_mode:
+                self._line("running", event.name, None, row.detail)
+        elif isinstance(event, ev.StepFinished):
+            row = self.rows.setdefault(event.name, _Row())
+            row.state, row.duration = event.status, event.duration_s
+            row.detail = "; ".join(event.reasons[:2]) + (" …" if len(event.reasons) > 2 else "")
+            if not self.live_mode:
+                self._line(event.status, event.name, event.duration_s, row.detail)
+        if self._live is not None:
+            self._live.update(self._table())
+
+    def _line(self, state: str, name: str, duration: float | None, detail: str) -> None:
+        width = max((len(n) for n in self.rows), default=8)
+        took = f"{duration:6.2f}s" if duration is not None else " " * 7
+        text = Text(f"{SYMBOLS[state]} {state:<8} {name:<{width}} {took}  {detail}".rstrip())
+        text.stylize(STYLES[state], 0, len(state) + 11)
+        self.console.print(text)
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(width=1)
+        table.add_column()
+        table.add_column()
+        table.add_column(justify="right")
+        table.add_column(overflow="fold")
+        now = time.monotonic()
+        for name, row in self.rows.items():
+            took = row.duration if row.duration is not None else (now - row.started if row.started else None)
+            table.add_row(
+                Text(SYMBOLS[row.state], style=STYLES[row.state]),
+                Text(row.state, style=STYLES[row.state]),
+                name,
+                f"{took:.2f}s" if took is not None else "",
+                Text(row.detail, style="dim"),
+            )
+        return table
+
+
+def _describe(resources) -> str:
+    describe = getattr(resources, "describe", None)
+    return describe() if describe else ""

@@ -1,0 +1,278 @@
+"""A pipeline and its parameter tree compiled to stages: what DVC and the runner execute.
+
+Decisions worth knowing:
+
+* Command components run from the project root. When a component's ``code`` is one folder
+  (Azure ML's code snapshot), its command runs inside that folder, as on Azure ML: the stage
+  command is ``cd <code> && <command>`` and every path in it is relative to that folder.
+* ``mkdir -p`` of output folders (and of the parents of file outputs) comes first, so the
+  command also works under plain ``dvc repro``, which deletes outputs before running a stage.
+* Resources: a job's own ``resources`` win whole. Otherwise each field of the component's
+  resources that differs from ``Resources()``'s default wins over the compute profile's.
+* Environment files (``Component.environment_files``, else the project's lock file) are deps
+  of steps that run project code: Python steps and command components with ``code``.
+* The ``environment`` string of a component is recorded in params.yaml under
+  ``pipeyard.environments.<job>``, and the stage reads it, so a new environment reruns it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config.params import INPUTS_KEY, RESERVED_KEY
+from ..config.project import LOCAL_PROFILE, ProjectConfig, strip_azureml
+from ..errors import Location, ReferenceError_, did_you_mean, known
+from ..model.pipeline import DataPath, Job, JobOutputRef, Pipeline, PipelineInputRef
+from ..model.resources import Resources
+from ..model.stage import Stage, StageOutput
+from .codedeps import CodeDependencies
+from .command import mkdir_command, python_step_command, render_template
+
+ENVIRONMENTS_KEY = "environments"
+_DEFAULT_RESOURCES = Resources()
+
+
+@dataclass(frozen=True)
+class CompiledPipeline:
+    """Stages in topological order, what params.yaml must hold, and notes for the user."""
+
+    stages: tuple[Stage, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash(self.stages)
+
+    def stage(self, name: str) -> Stage:
+        """The stage called name; ReferenceError_ with a suggestion when there is none."""
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        names = [s.name for s in self.stages]
+        raise ReferenceError_(
+            f"no step named '{name}'{did_you_mean(name, names)}",
+            hint=f"steps: {known(names)}",
+        )
+
+
+def compile_pipeline(
+    pipeline: Pipeline, params: Mapping[str, Any], project: ProjectConfig
+) -> CompiledPipeline:
+    """Compile every job of pipeline into a Stage, using the resolved parameter tree params."""
+    compiler = _Compiler(pipeline, params, project)
+    order = pipeline.topological_order()
+    stages = tuple(compiler.stage(compiler.jobs[name]) for name in order)
+    return CompiledPipeline(
+        stages=stages, params=compiler.params_file(order), notes=compiler.notes()
+    )
+
+
+class _Compiler:
+    """State of one compilation: indexes of the pipeline and the import-analysis cache."""
+
+    def __init__(self, pipeline: Pipeline, params: Mapping[str, Any], project: ProjectConfig):
+        self.pipeline = pipeline
+        self.params = params
+        self.project = project
+        self.jobs = {job.name: job for job in pipeline.jobs}
+        self.inputs = {i.name: i for i in pipeline.inputs}
+        self.code = CodeDependencies(project.root)
+        self.outputs = _output_paths(pipeline)
+        self.environments: dict[str, str] = {}
+        self.missing_profiles: dict[str, None] = {}
+        self.code_notes: dict[str, None] = {}
+
+    # --- one stage -------------------------------------------------------------------------
+    def stage(self, job: Job) -> Stage:
+        component = job.component
+        where = Location(
+            file=(job.source or self.pipeline.source or Location()).file,
+            line=(job.source or Location()).line,
+            step=job.name,
+        )
+        inputs = {p.name: self.input_path(job, p.name) for p in component.inputs}
+        outputs = {o.name: self.outputs[job.name, o.name] for o in component.outputs}
+        code_folder = self.code_folder(job)
+        if component.function is not None:
+            commands: tuple[str, ...] = (
+                python_step_command(
+                    _normalise(component.function.file),
+                    component.function.qualname,
+                    job.name,
+                    [(n, p) for n, p in inputs.items() if p is not None],
+                    outputs.items(),
+                ),
+            )
+        else:
+            commands = self.shell_commands(job, inputs, outputs, code_folder, where)
+        code_deps = self.code_deps(job)
+        compute, resources = self.resources(job)
+        if component.environment:
+            self.environments[job.name] = component.environment
+        return Stage(
+            name=job.name,
+            commands=commands,
+            deps=tuple(sorted({*(p for p in inputs.values() if p is not None), *code_deps})),
+            params=self.stage_params(job),
+            outs=tuple(
+                StageOutput(path=outputs[o.name], role=o.role, is_dir=o.type.is_folder)
+                for o in component.outputs
+            ),
+            upstream=tuple(sorted(job.upstream_jobs())),
+            always_changed=not component.deterministic or self.pipeline.force_rerun,
+            resources=resources,
+            compute=compute,
+            retries=job.retries if job.retries is not None else component.retries,
+            timeout_s=job.timeout_s if job.timeout_s is not None else component.timeout_s,
+            env={},
+            code_deps=code_deps,
+            environment=component.environment,
+        )
+
+    def input_path(self, job: Job, name: str) -> str | None:
+        """Mirrors Pipeline.resolve_input_path with dict lookups (linear in the job count)."""
+        binding = job.inputs.get(name)
+        if isinstance(binding, JobOutputRef):
+            return self.outputs[binding.job, binding.output]
+        if isinstance(binding, DataPath):
+            return _normalise(binding.path)
+        if isinstance(binding, PipelineInputRef):
+            pipeline_input = self.inputs.get(binding.name)
+            default = None if pipeline_input is None else pipeline_input.default
+            return None if default is None else _normalise(default)
+        return None
+
+    def shell_commands(self, job, inputs, outputs, code_folder, where) -> tuple[str, ...]:
+        component = job.component
+        values: dict[str, Any] = dict(inputs)
+        job_params = self.params.get(job.name) or {}
+        for parameter in component.parameters:
+            values[parameter.name] = job_params.get(parameter.name)
+        rendered_outputs = dict(outputs)
+        if code_folder:
+            values = {
+                k: (_relative_to(v, code_folder) if k in inputs and v is not None else v)
+                for k, v in values.items()
+            }
+            rendered_outputs = {k: _relative_to(v, code_folder) for k, v in outputs.items()}
+        command = render_template(component, values, rendered_outputs, where)
+        if code_folder:
+            command = f"cd {shlex.quote(code_folder)} && {command}"
+        folders = [
+            outputs[o.name] if o.type.is_folder else posixpath.dirname(outputs[o.name])
+            for o in component.outputs
+        ]
+        mkdir = mkdir_command(folders)
+        return (mkdir, command) if mkdir else (command,)
+
+    def code_folder(self, job: Job) -> str | None:
+        """The folder a command component runs in: its ``code`` when that is one folder."""
+        component = job.component
+        if component.function is not None or len(component.code) != 1:
+            return None
+        folder = _normalise(component.code[0])
+        return folder if folder != "." and (self.project.root / folder).is_dir() else None
+
+    def code_deps(self, job: Job) -> tuple[str, ...]:
+        component = job.component
+        found: set[str] = set()
+        if component.function is not None:
+            found.update(self.code.closure(_normalise(component.function.file)))
+        for entry in map(_normalise, component.code):
+            if entry == ".":
+                self.code_notes[
+                    f"component '{component.name}' has code '.', the whole project; pipeyard "
+                    "does not track it as a dependency (name the folders or files instead)"
+                ] = None
+                continue
+            found.add(entry)
+            if entry.endswith(".py") and (self.project.root / entry).is_file():
+                found.update(self.code.closure(entry))
+        if component.function is not None or component.code:
+            if component.environment_files:
+                found.update(map(_normalise, component.environment_files))
+            elif lock := self.code.environment_file():
+                found.add(lock)
+        return tuple(sorted(found))
+
+    def stage_params(self, job: Job) -> tuple[str, ...]:
+        keys = []
+        if self.params.get(job.name):
+            keys.append(job.name)
+        if job.component.environment:
+            keys.append(f"{RESERVED_KEY}.{ENVIRONMENTS_KEY}.{job.name}")
+        return tuple(keys)
+
+    def resources(self, job: Job) -> tuple[str, Resources]:
+        requested = job.effective_compute or self.pipeline.default_compute
+        name = strip_azureml(requested) if requested else LOCAL_PROFILE
+        profile = self.project.profiles.get(name)
+        if profile is None:
+            self.missing_profiles[name] = None
+            name, profile = LOCAL_PROFILE, self.project.profiles[LOCAL_PROFILE]
+        if job.resources is not None:
+            return name, job.resources
+        own = job.component.resources
+        if own == _DEFAULT_RESOURCES:
+            return name, profile
+        return name, Resources(
+            cpus=own.cpus if own.cpus != _DEFAULT_RESOURCES.cpus else profile.cpus,
+            memory_mb=own.memory_mb
+            if own.memory_mb != _DEFAULT_RESOURCES.memory_mb
+            else profile.memory_mb,
+            gpus=own.gpus if own.gpus != _DEFAULT_RESOURCES.gpus else profile.gpus,
+        )
+
+    # --- the whole pipeline -------------------------------------------------------------------
+    def params_file(self, order: tuple[str, ...]) -> dict[str, Any]:
+        """What params.yaml holds: inputs, one section per job (pipeline order), environments."""
+        tree = {  # copied one level deep so the compiled value shares no dict with the caller
+            k: dict(v) if isinstance(v, Mapping) else v
+            for k, v in self.params.items()
+            if k != RESERVED_KEY
+        }
+        ordered: dict[str, Any] = {}
+        if INPUTS_KEY in tree:
+            ordered[INPUTS_KEY] = tree[INPUTS_KEY]
+        for name in order:
+            if name in tree:
+                ordered[name] = tree[name]
+        for key, value in tree.items():
+            ordered.setdefault(key, value)
+        if self.environments:
+            ordered[RESERVED_KEY] = {ENVIRONMENTS_KEY: dict(sorted(self.environments.items()))}
+        return ordered
+
+    def notes(self) -> tuple[str, ...]:
+        missing = [
+            f"compute '{name}' has no profile in pipeyard.yaml; its steps run on the local profile"
+            for name in self.missing_profiles
+        ]
+        return (*missing, *self.code_notes)
+
+
+def _output_paths(pipeline: Pipeline) -> dict[tuple[str, str], str]:
+    """Every job output's path; mirrors Pipeline.output_path with dict lookups."""
+    pinned = {o.name: o.path for o in pipeline.outputs if o.path}
+    paths = {}
+    for job in pipeline.jobs:
+        for output in job.component.outputs:
+            path = job.output_paths.get(output.name)
+            if path is None:
+                path = pinned.get(job.output_bindings.get(output.name, ""))
+            if path is None:
+                path = posixpath.join(pipeline.output_root, job.name, output.name)
+            paths[job.name, output.name] = _normalise(path)
+    return paths
+
+
+def _normalise(path: str) -> str:
+    return posixpath.normpath(str(path).replace("\\", "/"))
+
+
+def _relative_to(path: str, folder: str) -> str:
+    return posixpath.relpath(_normalise(path), folder)

@@ -1,0 +1,139 @@
+"""The project configuration: compute profiles, machine capacity and folders, from pipeyard.yaml.
+
+A project needs no ``pipeyard.yaml``; every field has a default::
+
+    compute:                      # profile name -> what one step on it needs
+      gpu-cluster: {gpus: 1, cpus: 2, memory: 8GB}
+      azureml:cpu-cluster: {cpus: 4}   # the azureml: prefix is dropped
+    capacity:                     # what this machine offers; each key optional (= detect)
+      cpus: 8
+      memory: 32GB
+      gpus: [0, 1]                # a count or a list of device ids
+    conf_dir: conf                # Hydra configs (default: conf/ when it exists)
+    output_root: outputs          # where unpinned outputs go
+
+Memory sizes are binary: ``1GB`` = 1024 MB; a bare number means MB.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..model.resources import Capacity, Resources
+
+PROJECT_FILES = ("pipeyard.yaml", "pipeyard.yml")
+LOCAL_PROFILE = "local"
+DEFAULT_CONF_DIR = "conf"
+DEFAULT_OUTPUT_ROOT = "outputs"
+AZUREML_PREFIX = "azureml:"
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
+_MB_PER_UNIT = {"b": 1 / 2**20, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024**2}
+
+
+def strip_azureml(name: str) -> str:
+    """A compute name without Azure ML's ``azureml:`` prefix."""
+    return name.removeprefix(AZUREML_PREFIX)
+
+
+def parse_memory_mb(value: Any) -> int:
+    """Megabytes from a size such as ``4GB``, ``512MB``, ``1.5GiB`` or a bare number of MB."""
+    if isinstance(value, bool):  # pydantic reports ValueError (not TypeError) as a field error
+        raise ValueError("expected a size like 4GB or 512MB, or a number of MB")  # noqa: TRY004
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError("memory must not be negative")
+        return int(value)
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"expected a size like 4GB or 512MB, or a number of MB, got {value!r}")
+    number, unit = float(match.group(1)), (match.group(2) or "m")[0].lower()
+    return int(number * _MB_PER_UNIT[unit])
+
+
+@dataclass(frozen=True)
+class CapacitySpec:
+    """What the machine offers, as configured; None means "detect at run time"."""
+
+    cpus: float | None = None
+    memory_mb: int | None = None
+    gpu_ids: tuple[str, ...] | None = None
+
+    def fill(self, detected: Capacity) -> Capacity:
+        """The capacity to use: each configured value, else the one detected on the machine."""
+        return Capacity(
+            cpus=detected.cpus if self.cpus is None else self.cpus,
+            memory_mb=detected.memory_mb if self.memory_mb is None else self.memory_mb,
+            gpu_ids=detected.gpu_ids if self.gpu_ids is None else self.gpu_ids,
+        )
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The settings of one project, read once from ``pipeyard.yaml`` (or defaults)."""
+
+    root: Path
+    profiles: Mapping[str, Resources] = field(
+        default_factory=lambda: MappingProxyType({LOCAL_PROFILE: Resources()})
+    )
+    capacity: CapacitySpec = field(default_factory=CapacitySpec)
+    conf_dir: Path | None = None
+    output_root: str = DEFAULT_OUTPUT_ROOT
+    source: Path | None = None  # the pipeyard.yaml read, or None when defaults were used
+
+    def __hash__(self) -> int:
+        return hash((self.root, self.source, self.conf_dir, self.output_root))
+
+    def profile(self, compute: str | None) -> Resources | None:
+        """The resources of the named compute profile (``azureml:`` ignored), or None."""
+        if compute is None:
+            return self.profiles[LOCAL_PROFILE]
+        return self.profiles.get(strip_azureml(compute))
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def find_project_file(root: Path) -> Path | None:
+    """The project's pipeyard.yaml (or .yml), or None when it has none."""
+    for name in PROJECT_FILES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def load_project_config(root: Path) -> ProjectConfig:
+    """Read and validate ``pipeyard.yaml`` at root; defaults when the file is absent.
+
+    Raises ConfigError naming the file, the line of the bad key and what is allowed there.
+    """
+    root = Path(root).resolve()
+    path = find_project_file(root)
+    if path is None:
+        return ProjectConfig(root=root, conf_dir=_default_conf_dir(root))
+    from .project_file import conf_dir_of, parse_project_file  # pydantic only when needed
+
+    parsed, node = parse_project_file(path)
+    profiles = {LOCAL_PROFILE: Resources()}
+    for name, profile in parsed.compute.items():
+        profiles[strip_azureml(name)] = Resources(
+            cpus=profile.cpus, memory_mb=profile.memory, gpus=profile.gpus
+        )
+    return ProjectConfig(
+        root=root,
+        profiles=MappingProxyType(profiles),
+        capacity=CapacitySpec(parsed.capacity.cpus, parsed.capacity.memory, parsed.capacity.gpus),
+        conf_dir=conf_dir_of(root, parsed.conf_dir, path, node),
+        output_root=parsed.output_root,
+        source=path,
+    )
+
+
+def _default_conf_dir(root: Path) -> Path | None:
+    conf = root / DEFAULT_CONF_DIR
+    return conf if conf.is_dir() else None

@@ -1,0 +1,191 @@
+"""The schema of pipeyard.yaml, validated with pydantic, and errors that point at its lines.
+
+Imported only when a project has a pipeyard.yaml, so a run without one skips pydantic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from ..errors import ConfigError, Location
+from .project import DEFAULT_CONF_DIR, DEFAULT_OUTPUT_ROOT, PROJECT_FILES, parse_memory_mb
+
+
+def parse_project_file(path: Path) -> tuple[Any, yaml.Node | None]:
+    """The validated content of pipeyard.yaml and its YAML node tree (for line numbers)."""
+    data, node = _read_yaml(path)
+    try:
+        return _ProjectFile.model_validate(data), node
+    except ValidationError as exc:
+        raise _config_error(exc, path, data, node) from None
+
+
+# --- the file's schema ---------------------------------------------------------------------
+
+_Memory = Annotated[int, BeforeValidator(parse_memory_mb)]
+_Count = Annotated[int, Field(ge=0, strict=True)]
+
+
+def parse_gpu_ids(value: Any) -> tuple[str, ...] | None:
+    """GPU device ids from a count (``2`` -> ``("0", "1")``) or a list of ids."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return tuple(str(i) for i in range(value))
+    if isinstance(value, list) and all(
+        isinstance(v, (int, str)) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(str(v) for v in value)
+    raise ValueError(f"expected a count of GPUs or a list of device ids, got {value!r}")
+
+
+_GpuIds = Annotated[tuple[str, ...], BeforeValidator(parse_gpu_ids)]
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cpus: float = Field(1.0, gt=0, description="a positive number of CPUs, e.g. 2 or 0.5")
+    memory: _Memory = Field(0, description="a size like 4GB or 512MB, or a number of MB")
+    gpus: _Count = Field(0, description="a whole number of GPUs, e.g. 1")
+
+
+class _Capacity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cpus: float | None = Field(None, gt=0, description="a positive number of CPUs")
+    memory: _Memory | None = Field(None, description="a size like 32GB, or a number of MB")
+    gpus: _GpuIds | None = Field(
+        None, description="a count of GPUs (e.g. 2) or a list of device ids (e.g. [0, 1])"
+    )
+
+
+class _ProjectFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    compute: dict[str, _Profile] = Field(
+        default_factory=dict, description="a mapping of compute names to {cpus, memory, gpus}"
+    )
+    capacity: _Capacity = Field(
+        default_factory=_Capacity, description="a mapping with cpus, memory and gpus"
+    )
+    conf_dir: str | None = Field(None, description="a folder of Hydra configs, e.g. conf")
+    output_root: str = Field(DEFAULT_OUTPUT_ROOT, description="a folder, e.g. outputs")
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(
+            f"{path.name} is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            location=Location(file=str(path), line=mark.line + 1 if mark else None),
+            hint="check the indentation and the ':' after each key",
+        ) from None
+    if data is None:
+        return {}, node
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path.name} must be a mapping of settings, not a {type(data).__name__}",
+            location=Location(file=str(path), line=1),
+            hint="allowed keys: " + ", ".join(_ProjectFile.model_fields),
+        )
+    return data, node
+
+
+def conf_dir_of(root: Path, configured: str | None, path: Path | None, node) -> Path | None:
+    """The Hydra config folder: the configured one (which must exist), else conf/ if present."""
+    if configured is None:
+        default = root / DEFAULT_CONF_DIR
+        return default if default.is_dir() else None
+    conf = (root / configured).resolve()
+    if not conf.is_dir():
+        raise ConfigError(
+            f"conf_dir '{configured}' is not a folder",
+            location=Location(file=str(path), line=_line_of(node, ("conf_dir",))),
+            hint="create it, or remove conf_dir to use conf/ when it exists",
+        )
+    return conf
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """The 1-based line of the key (or item) at loc inside a composed YAML node."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == str(part)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+    return line
+
+
+def _data_loc(data: Any, loc: tuple) -> tuple:
+    """loc without the parts pydantic adds that are not in the file (a union member's name)."""
+    kept = []
+    for part in loc:
+        in_mapping = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
+        if in_mapping or in_list:
+            kept.append(part)
+            data = data[part]
+    return tuple(kept)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The schema model of the mapping that holds the key at loc, or None."""
+    model: type[BaseModel] | None = _ProjectFile
+    parts = list(loc[:-1])
+    while parts and model is not None:
+        part = parts.pop(0)
+        if model is _ProjectFile and part == "compute":
+            if not parts:
+                return None  # directly under compute: any profile name is allowed
+            parts.pop(0)
+            model = _Profile
+            continue
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation if is_model else None
+    return model
+
+
+def _config_error(exc: ValidationError, path: Path | None, data: Any, node) -> ConfigError:
+    problems = []
+    seen: set[tuple] = set()
+    for error in exc.errors():
+        loc = _data_loc(data, tuple(error["loc"]))
+        if loc in seen:
+            continue
+        seen.add(loc)
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        model = _model_at(loc) if loc else None
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key '{key}'"
+            hint = f"allowed here: {', '.join(model.model_fields)}" if model else None
+        else:
+            message = f"{key}: {error['msg'].removeprefix('Value error, ')}"
+            info = model.model_fields.get(str(loc[-1])) if model and loc else None
+            hint = f"{loc[-1]}: {info.description}" if info and info.description else None
+        problems.append((_line_of(node, loc), message, hint))
+    line, message, hint = problems[0]
+    for other_line, other_message, _ in problems[1:]:
+        message += f"\n  also{f' line {other_line}' if other_line else ''}: {other_message}"
+    return ConfigError(
+        message,
+        location=Location(file=str(path) if path else PROJECT_FILES[0], line=line),
+        hint=hint,
+    )

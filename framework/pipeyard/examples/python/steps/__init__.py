@@ -1,0 +1,1 @@
+"""The steps of the 'fit a line' example."""

@@ -1,0 +1,183 @@
+"""Run steps as subprocesses on this machine, one thread waiting on each."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future
+
+from ..model import Capacity
+from .base import StepResult, StepTask
+from .capacity import detect_capacity
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _death_signal_setter():
+    """A preexec function that makes the child get SIGKILL when its parent dies (Linux only).
+
+    libc is loaded here, in the parent, so the child only calls an already resolved function
+    between fork and exec.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return set_death_signal
+
+
+class LocalExecutor:
+    """Runs each task as `/bin/sh -c command` in its own process group on this machine.
+
+    The scheduler keeps the number of tasks within `capacity`; this class only starts them.
+    On Linux a child gets SIGKILL if the coordinator dies: the death signal belongs to the
+    thread that started the child, and that thread lives until the child ends.
+    """
+
+    name = "local"
+
+    def __init__(self, capacity: Capacity | None = None, *, grace_s: float = 3.0) -> None:
+        self.capacity = capacity if capacity is not None else detect_capacity()
+        self.grace_s = grace_s
+        self._running: dict[int, subprocess.Popen] = {}
+        self._cancels = 0  # cancel_all calls so far; a task submitted before one is stopped
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+        self._preexec = _death_signal_setter()
+
+    def submit(self, task: StepTask) -> Future[StepResult]:
+        """Start the task's command now; the future resolves when it ends."""
+        future: Future[StepResult] = Future()
+        future.set_running_or_notify_cancel()
+        with self._lock:
+            thread = threading.Thread(
+                target=self._run,
+                args=(task, future, self._cancels),
+                name=f"pipeyard-{task.name}",
+                daemon=True,
+            )
+            self._threads.add(thread)
+        thread.start()
+        return future
+
+    def cancel_all(self) -> None:
+        """SIGTERM every submitted task's process group, then SIGKILL what is left after the grace.
+
+        A task submitted before this call whose process is still starting is stopped as soon
+        as it exists; tasks submitted afterwards run normally.
+        """
+        with self._lock:
+            self._cancels += 1
+            running = list(self._running.values())
+        for process in running:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace_s
+        for process in running:
+            _kill_after(process, max(0.0, deadline - time.monotonic()))
+
+    def shutdown(self) -> None:
+        """Wait for every started task to end."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+
+    def _run(self, task: StepTask, future: Future[StepResult], generation: int) -> None:
+        started_at, start = time.time(), time.monotonic()
+        try:
+            returncode, timed_out = self._run_process(task, generation)
+        except OSError as error:  # e.g. cwd missing: report it as the step's failure
+            _append_log(task, f"pipeyard: could not start the step: {error}\n")
+            returncode, timed_out = 127, False
+        except BaseException as error:  # noqa: BLE001 - a future must always resolve
+            future.set_exception(error)
+            return
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+        future.set_result(
+            StepResult(
+                name=task.name,
+                returncode=returncode,
+                duration_s=time.monotonic() - start,
+                timed_out=timed_out,
+                log_path=task.log_path,
+                started_at=started_at,
+            )
+        )
+
+    def _run_process(self, task: StepTask, generation: int) -> tuple[int, bool]:
+        with self._lock:
+            if generation != self._cancels:
+                _append_log(task, "pipeyard: cancelled before it started\n")
+                return -signal.SIGTERM, False
+        env = {**os.environ, **task.env, "CUDA_VISIBLE_DEVICES": ",".join(task.gpu_ids)}
+        task.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(task.log_path, "wb") as log:
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", task.command],
+                cwd=task.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                # prctl is resolved before the fork, so the child calls no Python import
+                # machinery or locks: the usual hazard of preexec_fn with threads is absent.
+                preexec_fn=self._preexec,  # noqa: PLW1509
+            )
+            with self._lock:
+                self._running[process.pid] = process
+                cancelled = generation != self._cancels  # cancel_all ran while it started
+            try:
+                if cancelled:
+                    _signal_group(process, signal.SIGTERM)
+                    _kill_after(process, self.grace_s)
+                try:
+                    return process.wait(timeout=task.timeout_s), False
+                except subprocess.TimeoutExpired:
+                    _signal_group(process, signal.SIGTERM)
+                    _kill_after(process, self.grace_s)
+                    return process.wait(), True
+            finally:
+                with self._lock:
+                    self._running.pop(process.pid, None)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Signal the task's whole process group; a group that is already gone is fine."""
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _kill_after(process: subprocess.Popen, grace_s: float) -> None:
+    """Wait up to grace_s for a signalled task to end, then SIGKILL whatever is left of its group."""
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        pass
+    _signal_group(process, signal.SIGKILL)
+
+
+def _append_log(task: StepTask, text: str) -> None:
+    try:
+        task.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(task.log_path, "a", encoding="utf-8") as log:
+            log.write(text)
+    except OSError:
+        pass

@@ -1,0 +1,126 @@
+"""Port types: the artifact and parameter types of Azure ML CLI v2, and value checks."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from ..errors import Location, ParameterError
+
+
+class PortType(str, Enum):
+    """The type of an input, output or parameter, named as in Azure ML CLI v2."""
+
+    URI_FOLDER = "uri_folder"
+    URI_FILE = "uri_file"
+    MLTABLE = "mltable"
+    MLFLOW_MODEL = "mlflow_model"
+    CUSTOM_MODEL = "custom_model"
+    INTEGER = "integer"
+    NUMBER = "number"
+    STRING = "string"
+    BOOLEAN = "boolean"
+
+    @property
+    def is_artifact(self) -> bool:
+        """True for data types (paths), False for parameter types (values)."""
+        return self not in PARAMETER_TYPES
+
+    @property
+    def is_folder(self) -> bool:
+        """True when the artifact is a directory on disk."""
+        return self.is_artifact and self is not PortType.URI_FILE
+
+    @classmethod
+    def parse(cls, text: str, *, location: Location | None = None) -> PortType:
+        """The type named by text, or a ParameterError listing the known ones."""
+        from ..errors import DefinitionError, did_you_mean
+
+        try:
+            return cls(str(text).strip().lower())
+        except ValueError:
+            names = [t.value for t in cls]
+            raise DefinitionError(
+                f"unknown type '{text}'{did_you_mean(str(text), names)}",
+                location=location,
+                hint=f"use one of: {', '.join(names)}",
+            ) from None
+
+
+PARAMETER_TYPES = frozenset(
+    {PortType.INTEGER, PortType.NUMBER, PortType.STRING, PortType.BOOLEAN}
+)
+
+
+class OutputRole(str, Enum):
+    """How DVC treats an output: a plain out, a metrics file or a plots file."""
+
+    OUT = "outs"
+    METRICS = "metrics"
+    PLOTS = "plots"
+
+
+def accepts(input_type: PortType, output_type: PortType) -> bool:
+    """True when an output of output_type may feed an input of input_type."""
+    if input_type == output_type:
+        return True
+    if input_type is PortType.URI_FOLDER:
+        return output_type.is_folder
+    return False
+
+
+_BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def coerce_parameter(
+    value: Any, type_: PortType, *, name: str, location: Location | None = None
+) -> Any:
+    """Return value checked (and losslessly converted) for a parameter of type_.
+
+    Raises ParameterError naming the parameter and the expected type.
+    """
+
+    def bad() -> ParameterError:
+        return ParameterError(
+            f"parameter '{name}' expects {type_.value}, got {value!r} ({type(value).__name__})",
+            location=location,
+            hint=f"give '{name}' a value of type {type_.value}",
+        )
+
+    if value is None:
+        return None
+    if type_ is PortType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+            return _BOOL_WORDS[value.strip().lower()]
+        raise bad()
+    if type_ is PortType.INTEGER:
+        if isinstance(value, bool):
+            raise bad()
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    if type_ is PortType.NUMBER:
+        if isinstance(value, bool):
+            raise bad()
+        if isinstance(value, (int, float)):
+            return value
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    if type_ is PortType.STRING:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise bad()
+    raise bad()

@@ -1,0 +1,487 @@
+"""The one coordinator of a run: decides, dispatches and records every step.
+
+Staleness is decided when a step becomes ready (all its upstream steps finished), so a step
+whose upstream ran again but produced the same outputs is not run again. Only this class
+writes through the Workspace; executors only run commands. Everything a person sees of a run
+comes from the events given to the reporter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import heapq
+import queue
+import signal
+import threading
+import time
+from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import CapacityError, InternalError, Interrupted, Location, PipeyardError
+from ..executors.base import Executor, StepResult, StepTask
+from ..model import Stage
+from . import events as ev
+from .allocation import ResourcePool
+from .plan import downstream_of, forced_steps
+from .records import logs_dir, new_run_id, step_log_path
+from .summary import RunSummary, StepOutcome
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+_WAKE = object()  # put on the completion queue to wake the loop (e.g. after Ctrl-C)
+_MAX_WAIT_S = 0.2
+
+
+class Workspace(Protocol):
+    """What the scheduler needs of `pipeyard.cache.Workspace`."""
+
+    def check(self, stage: Stage, params: Any) -> Any:
+        """A StageCheck: `state` ('up_to_date', 'restorable', 'stale') and `reasons`."""
+
+    def prepare_outputs(self, stage: Stage) -> None:
+        """Remove old outputs and create their parent folders."""
+
+    def commit(self, stage: Stage, params: Any) -> None:
+        """Cache the outputs of a stage that ran, and record its lock entry in memory."""
+
+    def restore(self, stage: Stage, check: Any) -> None:
+        """Check the stage's outputs out of the cache and record its lock entry in memory."""
+
+    def flush_lock(self, order: tuple[str, ...]) -> None:
+        """Write dvc.lock atomically, stages in the given order."""
+
+
+@dataclass
+class _Step:
+    """The coordinator's mutable notes on one step during one run."""
+
+    stage: Stage
+    index: int
+    waiting_on: int
+    reasons: tuple[str, ...] = ()
+    attempts: int = 0
+    duration_s: float = 0.0
+    gpu_ids: tuple[str, ...] = ()
+    last: StepResult | None = None
+    failure: list[str] = field(default_factory=list)
+
+
+class Scheduler:
+    """Runs stages in parallel within the executor's capacity, recording through a Workspace.
+
+    jobs caps how many steps run at once (None: only capacity limits it); keep_going finishes
+    every branch that does not depend on a failed step; force names steps that run whatever
+    their check says (force_downstream: and every step below them).
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        executor: Executor,
+        reporter: ev.Reporter = ev.ignore,
+        *,
+        root: Path,
+        run_id: str | None = None,
+        jobs: int | None = None,
+        keep_going: bool = False,
+        force: Collection[str] = (),
+        force_downstream: bool = False,
+        log_dir: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        flush_interval_s: float = 0.5,
+    ) -> None:
+        if jobs is not None and jobs < 1:
+            raise CapacityError(f"jobs must be at least 1, got {jobs}", hint="use --jobs 1 or more")
+        self.workspace = workspace
+        self.executor = executor
+        self.reporter = reporter
+        self.root = Path(root)
+        self.run_id = run_id or new_run_id()
+        self.jobs = jobs
+        self.keep_going = keep_going
+        self.force = tuple(force)
+        self.force_downstream = force_downstream
+        self.log_dir = log_dir or logs_dir(self.root, self.run_id)
+        self.env = dict(env or {})
+        self.flush_interval_s = flush_interval_s
+
+    def run(self, stages: Iterable[Stage], params: Any) -> RunSummary:
+        """Run the stages (in topological order) and return what happened to each.
+
+        Raises CapacityError before anything runs when a step asks more than the executor's
+        capacity can ever give, and Interrupted (with the summary as `.summary`) on Ctrl-C
+        or SIGTERM after running steps were stopped and finished ones recorded.
+        """
+        stages = tuple(stages)
+        _validate(stages, self.executor.capacity)
+        return _Run(self, stages, params).execute()
+
+
+class _Run:
+    """One execution of a Scheduler: the ready set, the queue, what runs, what finished."""
+
+    def __init__(self, scheduler: Scheduler, stages: tuple[Stage, ...], params: Any) -> None:
+        self.s = scheduler
+        self.ws = scheduler.workspace
+        self.params = params
+        self.order = tuple(stage.name for stage in stages)
+        upstream = {stage.name: stage.upstream for stage in stages}
+        self.forced = forced_steps(
+            self.order, upstream, scheduler.force, scheduler.force_downstream
+        )
+        self.upstream = upstream
+        self.steps = {
+            stage.name: _Step(stage=stage, index=i, waiting_on=len(set(stage.upstream)))
+            for i, stage in enumerate(stages)
+        }
+        self.children: dict[str, list[str]] = {name: [] for name in self.order}
+        for stage in stages:
+            for parent in set(stage.upstream):
+                self.children[parent].append(stage.name)
+        self.ready = [step.index for step in self.steps.values() if step.waiting_on == 0]
+        self.queued_gpu: list[int] = []  # stale steps waiting for capacity, by pipeline order
+        self.queued_cpu: list[int] = []
+        self.running: dict[Future, str] = {}
+        self.outcomes: dict[str, StepOutcome] = {}
+        self.completions: queue.SimpleQueue = queue.SimpleQueue()
+        self.pool = ResourcePool(scheduler.executor.capacity, scheduler.jobs)
+        self.stop_reason: str | None = None
+        self.interrupted = False
+        self.lock_dirty = False
+        self.last_flush = time.monotonic()
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def execute(self) -> RunSummary:
+        started_at, start = time.time(), time.monotonic()
+        self.emit(ev.RunStarted(self.s.run_id, self.order, self.s.executor.capacity))
+        with _DeferredSignals(self.on_signal):  # until dvc.lock is written
+            try:
+                self.loop()
+            except KeyboardInterrupt:
+                self.interrupted = True
+                self.stop_for_interrupt()
+            except BaseException:
+                self.abandon()
+                raise
+            status = (
+                "interrupted"
+                if self.interrupted
+                else "failed"
+                if self.any_failed()
+                else "succeeded"
+            )
+            self.finish_unreached()
+            self.flush(force=True)
+        duration = time.monotonic() - start
+        summary = RunSummary(
+            run_id=self.s.run_id,
+            status=status,
+            steps={name: self.outcomes[name] for name in self.order},
+            duration_s=duration,
+            started_at=started_at,
+            finished_at=time.time(),
+        )
+        self.emit(ev.RunFinished(status, duration, summary.counts))
+        if self.interrupted:
+            error = Interrupted("the run was interrupted; finished steps are recorded")
+            error.summary = summary  # type: ignore[attr-defined]
+            raise error
+        return summary
+
+    def loop(self) -> None:
+        while True:
+            if self.interrupted:
+                self.stop_for_interrupt()
+                return
+            self.decide_ready()
+            self.dispatch()
+            if not self.running:
+                if (self.queued_cpu or self.queued_gpu) and self.stop_reason is None:
+                    raise InternalError("steps are queued but none can start")
+                return
+            self.wait_for_completions()
+            self.flush()
+
+    def on_signal(self) -> None:
+        self.interrupted = True
+        self.completions.put(_WAKE)
+
+    def emit(self, event: ev.Event) -> None:
+        self.s.reporter(event)
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    def decide_ready(self) -> None:
+        while self.ready and self.stop_reason is None and not self.interrupted:
+            name = self.order[heapq.heappop(self.ready)]
+            if name not in self.outcomes:
+                self.decide(name)
+
+    def decide(self, name: str) -> None:
+        step = self.steps[name]
+        if name in self.forced:
+            self.queue(name, (self.forced[name],))
+            return
+        check = self.ws.check(step.stage, self.params)
+        reasons = tuple(check.reasons)
+        if check.state == "up_to_date":
+            self.finish(name, "cached", reasons)
+        elif check.state == "restorable":
+            try:
+                self.ws.restore(step.stage, check)
+            except PipeyardError as error:
+                self.queue(name, (*reasons, f"could not restore: {error.message}"))
+                return
+            self.lock_dirty = True
+            self.finish(name, "restored", reasons)
+        else:
+            self.queue(name, reasons)
+
+    def queue(self, name: str, reasons: tuple[str, ...]) -> None:
+        step = self.steps[name]
+        step.reasons = reasons
+        self.emit(ev.StepQueued(name))
+        self.requeue(step)
+
+    def requeue(self, step: _Step) -> None:
+        waiting = self.queued_gpu if step.stage.resources.gpus else self.queued_cpu
+        bisect.insort(waiting, step.index)
+
+    # -- dispatching ------------------------------------------------------------------------
+
+    def dispatch(self) -> None:
+        if self.stop_reason is not None or self.interrupted:
+            return
+        # GPU steps go first while GPUs are free; without free GPUs none of them can start.
+        for waiting in (
+            (self.queued_gpu, self.queued_cpu) if self.pool.gpus_free else (self.queued_cpu,)
+        ):
+            started = []
+            for index in waiting:
+                if self.pool.full:
+                    break
+                if self.pool.fits(self.steps[self.order[index]].stage.resources):
+                    self.start(self.order[index])
+                    started.append(index)
+            for index in started:
+                waiting.remove(index)
+
+    def start(self, name: str) -> None:
+        step = self.steps[name]
+        stage = step.stage
+        step.gpu_ids = self.pool.take(stage.resources)
+        step.attempts += 1
+        self.ws.prepare_outputs(stage)
+        task = StepTask(
+            name=name,
+            command=stage.shell_command,
+            cwd=self.s.root,
+            log_path=step_log_path(self.s.log_dir, name),
+            env={
+                **self.s.env,
+                **stage.env,
+                "PIPEYARD_RUN_ID": self.s.run_id,
+                "PIPEYARD_STEP": name,
+            },
+            resources=stage.resources,
+            gpu_ids=step.gpu_ids,
+            timeout_s=stage.timeout_s,
+        )
+        self.emit(
+            ev.StepStarted(name, self.s.executor.name, stage.resources, step.gpu_ids, step.attempts)
+        )
+        try:
+            future = self.s.executor.submit(task)
+        except BaseException:
+            self.pool.give(stage.resources, step.gpu_ids)
+            raise
+        self.running[future] = name
+        future.add_done_callback(self.completions.put)
+
+    # -- collecting -------------------------------------------------------------------------
+
+    def wait_for_completions(self) -> None:
+        timeout = _MAX_WAIT_S
+        if self.lock_dirty:
+            due = self.last_flush + self.s.flush_interval_s - time.monotonic()
+            timeout = max(0.0, min(timeout, due))
+        try:
+            item = self.completions.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while True:
+            if item is not _WAKE:
+                self.collect(item)
+            try:
+                item = self.completions.get_nowait()
+            except queue.Empty:
+                return
+
+    def collect(self, future: Future) -> None:
+        name = self.running.pop(future)
+        step = self.steps[name]
+        self.pool.give(step.stage.resources, step.gpu_ids)
+        result: StepResult = future.result()
+        step.last = result
+        step.duration_s += result.duration_s
+        if result.ok:
+            try:
+                self.ws.commit(step.stage, self.params)
+            except PipeyardError as error:
+                self.fail(name, error.message)
+                return
+            self.lock_dirty = True
+            self.finish(name, "ran", step.reasons)
+            return
+        why = (
+            f"timed out after {step.stage.timeout_s:g}s"
+            if result.timed_out
+            else f"exit code {result.returncode}"
+        )
+        if self.interrupted:
+            self.fail(name, "stopped: the run was interrupted")
+        elif step.attempts <= step.stage.retries and self.stop_reason is None:
+            step.failure.append(f"attempt {step.attempts}: {why}")
+            self.requeue(step)
+        else:
+            self.fail(name, why)
+
+    def fail(self, name: str, why: str) -> None:
+        step = self.steps[name]
+        self.finish(name, "failed", (why, *step.failure, *step.reasons))
+        for child in sorted(downstream_of([name], self.upstream), key=self.order.index):
+            if child not in self.outcomes:
+                self.finish(child, "skipped", (f"upstream '{name}' failed",))
+        if not self.s.keep_going and self.stop_reason is None and not self.interrupted:
+            self.stop_reason = f"the run stopped after '{name}' failed"
+
+    def finish(self, name: str, status: ev.StepStatus, reasons: tuple[str, ...]) -> None:
+        step = self.steps[name]
+        ran = step.attempts > 0
+        outcome = StepOutcome(
+            name=name,
+            status=status,
+            duration_s=step.duration_s,
+            reasons=reasons,
+            attempts=step.attempts,
+            log_path=step.last.log_path if step.last else None,
+            executor=self.s.executor.name if ran else None,
+            resources=step.stage.resources,
+            gpu_ids=step.gpu_ids if ran else (),
+            returncode=step.last.returncode if step.last else None,
+            timed_out=step.last.timed_out if step.last else False,
+        )
+        self.outcomes[name] = outcome
+        self.emit(
+            ev.StepFinished(
+                name,
+                status,
+                outcome.duration_s,
+                reasons,
+                outcome.log_path,
+                outcome.returncode,
+                outcome.attempts,
+                outcome.timed_out,
+            )
+        )
+        for child in self.children[name]:
+            child_step = self.steps[child]
+            child_step.waiting_on -= 1
+            if child_step.waiting_on == 0 and child not in self.outcomes:
+                heapq.heappush(self.ready, child_step.index)
+
+    # -- stopping ---------------------------------------------------------------------------
+
+    def stop_for_interrupt(self) -> None:
+        """Kill what runs, then record what finished before the kill reached it."""
+        if self.running:
+            self.s.executor.cancel_all()
+        while self.running:
+            item = self.completions.get()
+            if item is not _WAKE:
+                self.collect(item)
+
+    def abandon(self) -> None:
+        """After a framework error: stop the steps and save what was already committed."""
+        with contextlib.suppress(Exception):  # the first error is the one to report
+            if self.running:
+                self.s.executor.cancel_all()
+            for future in list(self.running):
+                future.exception()
+            self.flush(force=True)
+
+    def finish_unreached(self) -> None:
+        why = "the run was interrupted" if self.interrupted else self.stop_reason
+        for name in self.order:
+            if name not in self.outcomes:
+                self.finish(name, "skipped", (why or "not reached",))
+
+    def any_failed(self) -> bool:
+        return any(outcome.status == "failed" for outcome in self.outcomes.values())
+
+    def flush(self, force: bool = False) -> None:
+        if not self.lock_dirty:
+            return
+        now = time.monotonic()
+        if force or now - self.last_flush >= self.s.flush_interval_s:
+            self.ws.flush_lock(self.order)
+            self.lock_dirty = False
+            self.last_flush = now
+
+
+def _validate(stages: tuple[Stage, ...], capacity) -> None:
+    """Stages must be unique, topologically ordered, and each must fit the capacity."""
+    seen: set[str] = set()
+    for stage in stages:
+        if stage.name in seen:
+            raise InternalError(f"step '{stage.name}' appears twice in the compiled pipeline")
+        missing = [up for up in stage.upstream if up not in seen]
+        if missing:
+            raise InternalError(
+                f"step '{stage.name}' comes before its upstream step(s) {missing} "
+                "or they are not in the pipeline"
+            )
+        seen.add(stage.name)
+    for stage in stages:
+        shortfall = capacity.shortfall(stage.resources)
+        if shortfall:
+            raise CapacityError(
+                f"asks for {shortfall}; it could never start",
+                location=Location(step=stage.name),
+                hint="lower the step's resources, or declare the machine's capacity with "
+                "--cpus/--memory/--gpus or in pipeyard.yaml",
+            )
+
+
+class _DeferredSignals:
+    """Turn the first Ctrl-C or SIGTERM into a call of on_signal; a second Ctrl-C raises.
+
+    Signal handlers can only be set from the main thread; elsewhere this does nothing.
+    """
+
+    def __init__(self, on_signal) -> None:
+        self.on_signal = on_signal
+        self.previous: dict[int, Any] = {}
+        self.seen = False
+
+    def __enter__(self) -> Self:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self.handle)
+        return self
+
+    def handle(self, signum, frame) -> None:
+        if self.seen and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.seen = True
+        self.on_signal()
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)

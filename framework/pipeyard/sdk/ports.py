@@ -1,0 +1,261 @@
+"""Port annotations of Python steps (``In[Dir]``, ``Out[Metrics]``) and reading a signature.
+
+This module is imported by every user step module and by ``python -m pipeyard.exec``,
+so it stays light: no pipeyard.model (and therefore no networkx) here. Types are kept
+as the Azure ML type names (``"uri_folder"``) and turned into ``PortType`` when built.
+"""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from ..errors import DefinitionError, Location
+
+
+@dataclass(frozen=True)
+class ArtifactKind:
+    """What an artifact annotation stands for: an Azure ML type and a DVC role."""
+
+    type: str
+    role: str = "outs"
+
+    @property
+    def is_folder(self) -> bool:
+        """True when the artifact is a directory on disk."""
+        return self.type != "uri_file"
+
+
+class Dir:
+    """A folder artifact (Azure ML ``uri_folder``)."""
+
+    kind = ArtifactKind("uri_folder")
+
+
+class File:
+    """A single-file artifact (Azure ML ``uri_file``)."""
+
+    kind = ArtifactKind("uri_file")
+
+
+class Metrics:
+    """A metrics file (JSON or YAML) that ``dvc metrics`` reads; an output only."""
+
+    kind = ArtifactKind("uri_file", "metrics")
+
+
+class Plots:
+    """A plots file (CSV, JSON or TSV) that ``dvc plots`` reads; an output only."""
+
+    kind = ArtifactKind("uri_file", "plots")
+
+
+ARTIFACT_TYPES = ("uri_folder", "uri_file", "mltable", "mlflow_model", "custom_model")
+
+
+@dataclass(frozen=True)
+class PortMarker:
+    """The metadata ``In[...]``/``Out[...]`` attach to ``pathlib.Path`` via ``Annotated``."""
+
+    direction: str  # "input" or "output"
+    kind: ArtifactKind
+
+
+def _kind_of(item: Any, direction: str) -> ArtifactKind:
+    if isinstance(item, str) and item in ARTIFACT_TYPES:
+        return ArtifactKind(item)
+    kind = getattr(item, "kind", None)
+    if not isinstance(kind, ArtifactKind):
+        raise DefinitionError(
+            f"unknown artifact type {item!r}",
+            hint="use Dir, File, Metrics or Plots, or an Azure ML type name such as 'mltable'",
+        )
+    if direction == "input" and kind.role != "outs":
+        raise DefinitionError(
+            f"{item.__name__} is an output type; an input reads it as File",
+            hint="annotate the input as In[File]",
+        )
+    return kind
+
+
+class In:
+    """Annotation of a data input: ``data: In[Dir]``; the step receives a ``pathlib.Path``."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return Annotated[pathlib.Path, PortMarker("input", _kind_of(item, "input"))]
+
+
+class Out:
+    """Annotation of a data output: ``model: Out[File]``; the step writes to the given Path."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return Annotated[pathlib.Path, PortMarker("output", _kind_of(item, "output"))]
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """One argument of a step or pipeline function, read from its signature.
+
+    kind is "input", "output" or "parameter"; type is an Azure ML type name; a parameter
+    has choices when annotated with ``Literal[...]``.
+    """
+
+    name: str
+    kind: str
+    type: str
+    role: str = "outs"
+    default: Any = None
+    has_default: bool = False
+    optional: bool = False
+    choices: tuple = ()
+
+    @property
+    def is_artifact(self) -> bool:
+        """True for inputs and outputs (paths), False for parameters (values)."""
+        return self.kind != "parameter"
+
+    @property
+    def is_folder(self) -> bool:
+        """True when the artifact is a directory on disk."""
+        return self.type != "uri_file"
+
+
+_SCALARS = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def read_signature(fn: Any, *, what: str) -> tuple[PortSpec, ...]:
+    """The ports of fn, from its annotations and defaults; what names it in errors."""
+    where = code_location(fn)
+    try:
+        annotations = inspect.get_annotations(fn, eval_str=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to evaluate a user's annotation
+        raise DefinitionError(
+            f"cannot read the annotations of {what}: {type(exc).__name__}: {exc}",
+            location=where,
+        ) from None
+    specs = []
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise DefinitionError(
+                f"{what} takes *{param.name}; every argument must be named",
+                location=where,
+                hint="declare each input, output and parameter as its own argument",
+            )
+        has_default = param.default is not inspect.Parameter.empty
+        default = param.default if has_default else None
+        annotation = annotations.get(param.name, inspect.Parameter.empty)
+        specs.append(_spec(param.name, annotation, default, has_default, what, where))
+    return tuple(specs)
+
+
+def _spec(name, annotation, default, has_default, what, where) -> PortSpec:
+    optional = False
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            annotation, optional = rest[0], True
+    if typing.get_origin(annotation) is Annotated:
+        marker = next((m for m in annotation.__metadata__ if isinstance(m, PortMarker)), None)
+        if marker is not None:
+            return _artifact_spec(name, marker, default, has_default, optional, what, where)
+        annotation = typing.get_args(annotation)[0]
+    if annotation is inspect.Parameter.empty:
+        if not has_default or default is None:
+            raise DefinitionError(
+                f"{what}: argument '{name}' has neither an annotation nor a default",
+                location=where,
+                hint=f"annotate it, e.g. '{name}: float = 0.1' or '{name}: In[Dir]'",
+            )
+        annotation = type(default)
+    choices: tuple = ()
+    if typing.get_origin(annotation) is Literal:
+        choices = typing.get_args(annotation)
+        type_name = _literal_type(choices, name, what, where)
+    elif annotation in _SCALARS:
+        type_name = _SCALARS[annotation]
+    else:
+        raise DefinitionError(
+            f"{what}: argument '{name}' has unsupported type {annotation!r}",
+            location=where,
+            hint="parameters are int, float, str, bool or Literal[...]; data is In[...] or Out[...]",
+        )
+    spec = PortSpec(
+        name, "parameter", type_name, default=default, has_default=has_default,
+        optional=optional or (has_default and default is None), choices=choices,
+    )
+    if default is not None:
+        check_value(spec, default, what=what, where=where)
+    return spec
+
+
+def _artifact_spec(name, marker, default, has_default, optional, what, where) -> PortSpec:
+    if marker.direction == "output" and default is not None:
+        raise DefinitionError(
+            f"{what}: output '{name}' cannot have a default path",
+            location=where,
+            hint=f"pin its path where the step is used: step(..., {name}='path/to/file')",
+        )
+    if default is not None and not isinstance(default, (str, pathlib.PurePath)):
+        raise DefinitionError(
+            f"{what}: input '{name}' has default {default!r}; data defaults are paths",
+            location=where,
+        )
+    return PortSpec(
+        name, marker.direction, marker.kind.type, marker.kind.role,
+        default=None if default is None else str(default), has_default=has_default,
+        optional=optional or (has_default and default is None),
+    )
+
+
+def _literal_type(choices: tuple, name: str, what: str, where: Location) -> str:
+    if choices and all(isinstance(c, str) for c in choices):
+        return "string"
+    if choices and all(isinstance(c, int) and not isinstance(c, bool) for c in choices):
+        return "integer"
+    if choices and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in choices):
+        return "number"
+    raise DefinitionError(
+        f"{what}: Literal choices of '{name}' must be all strings or all numbers, got {choices!r}",
+        location=where,
+    )
+
+
+def check_value(spec: PortSpec, value: Any, *, what: str, where: Location | None) -> Any:
+    """Return value when it suits parameter spec; DefinitionError naming both otherwise."""
+    ok = {
+        "boolean": lambda v: isinstance(v, bool),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "string": lambda v: isinstance(v, str),
+    }[spec.type](value)
+    if not ok:
+        raise DefinitionError(
+            f"{what}: parameter '{spec.name}' expects {spec.type}, got {value!r} "
+            f"({type(value).__name__})",
+            location=where,
+            hint=f"give '{spec.name}' a value of type {spec.type}",
+        )
+    if spec.choices and value not in spec.choices:
+        raise DefinitionError(
+            f"{what}: parameter '{spec.name}' must be one of {list(spec.choices)}, got {value!r}",
+            location=where,
+        )
+    return value
+
+
+def code_location(fn: Any) -> Location:
+    """Where fn is defined, as an absolute file and line (made relative when built)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return Location()
+    return Location(file=code.co_filename, line=code.co_firstlineno)
+
+
+def prepare_output(path: pathlib.Path, *, is_folder: bool) -> None:
+    """Create an output folder, or the parent folder of an output file."""
+    (path if is_folder else path.parent).mkdir(parents=True, exist_ok=True)

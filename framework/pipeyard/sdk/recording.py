@@ -1,0 +1,217 @@
+"""``@pipeline``: record the jobs a pipeline function creates when it is called once.
+
+The function runs with placeholders for its arguments; every step called inside it is
+recorded as a job with its raw arguments. ``PipelineDefinition.build`` turns the record
+into a validated ``model.Pipeline`` (see ``build.py``, imported only then).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DefinitionError, Location, ReferenceError_, did_you_mean, known
+from .ports import PortSpec, code_location, read_signature
+
+if TYPE_CHECKING:
+    from ..model import Pipeline
+    from .step import Step
+
+_RECORDER: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
+    "pipeyard_recorder", default=None
+)
+
+
+def current_recorder() -> Recorder | None:
+    """The recorder of the pipeline function being called, or None outside of one."""
+    return _RECORDER.get()
+
+
+@dataclass(frozen=True)
+class PipelineParam:
+    """Stands for an argument of the pipeline function while it is recorded."""
+
+    name: str
+    spec: PortSpec
+
+    def __bool__(self) -> bool:
+        raise DefinitionError(
+            f"pipeline argument '{self.name}' has no value while the pipeline is defined",
+            hint="pass it on to steps; branch inside a step, not in the @pipeline function",
+        )
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    """An output of a recorded job: ``prep.outputs.train_set``."""
+
+    job: str
+    output: str
+    spec: PortSpec
+
+
+class Outputs:
+    """The outputs of a recorded job, as attributes."""
+
+    def __init__(self, job: str, step_name: str, specs: dict[str, PortSpec], where: Location):
+        self._job, self._step, self._specs, self._where = job, step_name, specs, where
+
+    def __getattr__(self, name: str) -> OutputRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        spec = self._specs.get(name)
+        if spec is None:
+            raise ReferenceError_(
+                f"step '{self._step}' has no output '{name}'{did_you_mean(name, self._specs)}",
+                location=self._where,
+                hint=f"its outputs: {known(self._specs)}",
+            )
+        return OutputRef(self._job, name, spec)
+
+    def __iter__(self):
+        return iter(OutputRef(self._job, name, spec) for name, spec in self._specs.items())
+
+
+class JobHandle:
+    """What calling a step inside a pipeline returns: ``job.outputs.x`` (or ``job.x``)."""
+
+    def __init__(self, name: str, outputs: Outputs):
+        self.name = name
+        self.outputs = outputs
+
+    def __getattr__(self, name: str) -> OutputRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.outputs, name)
+
+
+@dataclass
+class RecordedJob:
+    """One step call inside a pipeline function, with its raw arguments."""
+
+    name: str
+    step: Step
+    arguments: dict[str, Any]
+    location: Location
+
+
+@dataclass
+class Recorder:
+    """Collects the jobs created while one pipeline function runs."""
+
+    jobs: list[RecordedJob] = field(default_factory=list)
+
+    def record(self, step: Step, arguments: dict[str, Any], where: Location) -> JobHandle:
+        """Record a call of step and return a handle to its outputs."""
+        taken = {job.name for job in self.jobs}
+        name = step.job_name or step.name
+        if step.job_name is None and name in taken:
+            suffix = 2
+            while f"{name}_{suffix}" in taken:
+                suffix += 1
+            name = f"{name}_{suffix}"
+        self.jobs.append(RecordedJob(name, step, dict(arguments), where))
+        outputs = {p.name: p for p in step.ports if p.kind == "output"}
+        return JobHandle(name, Outputs(name, step.name, outputs, where))
+
+
+@dataclass
+class Recording:
+    """The result of calling a pipeline function once: its jobs and returned outputs."""
+
+    jobs: list[RecordedJob]
+    returned: dict[str, OutputRef]
+
+
+class PipelineDefinition:
+    """A function decorated with ``@pipeline``; ``build(root)`` returns the model Pipeline."""
+
+    def __init__(self, function: Callable[..., Any], *, name: str | None, default_compute: str | None,
+                 force_rerun: bool):
+        self.function = function
+        self.name = name or function.__name__
+        self.default_compute = default_compute
+        self.force_rerun = force_rerun
+        self.__doc__ = function.__doc__
+        self.__wrapped__ = function
+        self.__module__ = function.__module__
+        self.ports = read_signature(function, what=f"pipeline '{self.name}'")
+        for port in self.ports:
+            if port.kind == "output":
+                raise DefinitionError(
+                    f"pipeline '{self.name}': argument '{port.name}' is an output",
+                    location=code_location(function),
+                    hint="return pipeline outputs instead: return {'model': fit.outputs.model}",
+                )
+
+    def record(self) -> Recording:
+        """Call the function once with placeholders and collect the jobs it creates."""
+        if current_recorder() is not None:
+            raise DefinitionError(
+                f"pipeline '{self.name}' is called inside another pipeline",
+                location=code_location(self.function),
+                hint="nested pipelines are not supported; call its steps directly",
+            )
+        recorder = Recorder()
+        token = _RECORDER.set(recorder)
+        try:
+            returned = self.function(**{p.name: PipelineParam(p.name, p) for p in self.ports})
+        finally:
+            _RECORDER.reset(token)
+        return Recording(recorder.jobs, _returned_outputs(self, returned))
+
+    def build(self, root: Path | str | None = None) -> Pipeline:
+        """The validated model Pipeline; paths become relative to root (default: cwd)."""
+        from .build import build_pipeline
+
+        return build_pipeline(self, Path(root) if root is not None else Path.cwd())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Pipeline:
+        if args or kwargs:
+            raise DefinitionError(
+                f"pipeline '{self.name}' is called with arguments",
+                hint="set pipeline inputs with overrides (inputs.lr=0.01), not by calling it",
+            )
+        return self.build()
+
+    def __repr__(self) -> str:
+        return f"<pipeline {self.name}>"
+
+
+def _returned_outputs(definition: PipelineDefinition, returned: Any) -> dict[str, OutputRef]:
+    if returned is None:
+        return {}
+    if isinstance(returned, dict) and all(isinstance(v, OutputRef) for v in returned.values()):
+        return dict(returned)
+    raise DefinitionError(
+        f"pipeline '{definition.name}' returns {type(returned).__name__}",
+        location=code_location(definition.function),
+        hint="return nothing, or a dict of pipeline outputs: {'model': fit.outputs.model}",
+    )
+
+
+def pipeline(
+    function: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    default_compute: str | None = None,
+    force_rerun: bool = False,
+) -> Any:
+    """Declare a pipeline; use as ``@pipeline`` or ``@pipeline(name=..., default_compute=...)``.
+
+    Arguments of the function are pipeline inputs: ``In[...]`` data with a default path
+    (relative to the project root) or typed parameters with defaults. Calling steps inside
+    it wires jobs; return a dict of job outputs to expose them as pipeline outputs.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> PipelineDefinition:
+        if not inspect.isfunction(fn):
+            raise DefinitionError(f"@pipeline decorates functions, not {fn!r}")
+        return PipelineDefinition(fn, name=name, default_compute=default_compute,
+                                  force_rerun=force_rerun)
+
+    return decorate(function) if function is not None else decorate

@@ -1,0 +1,1 @@
+"""Test helpers shipped with pipeyard, for pipeyard's own tests and for plugins (like dvc.testing)."""

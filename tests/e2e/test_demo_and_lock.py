@@ -1,0 +1,61 @@
+"""End-to-end: the built-in demo (README's first command) and one run per repository."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from projects import _env, diamond_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("kind", ["yaml", "python"])
+def test_demo_runs_every_step_then_nothing(tmp_path, kind):
+    target = tmp_path / "demo"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeyard", "demo", str(target), "--kind", kind],
+        capture_output=True, text=True, env=_env(), timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    first, second = result.stdout.split("second run")[0], result.stdout.split("second run")[1]
+    assert " ran" in first
+    assert " ran" not in second.split("try:")[0]
+    assert "cached" in second
+    dvc = subprocess.run(
+        [str(sys.executable).rsplit("/", 1)[0] + "/dvc", "status"],
+        cwd=target, capture_output=True, text=True, env=_env(),
+    )
+    assert "up to date" in dvc.stdout, dvc.stdout + dvc.stderr
+
+
+def test_demo_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "file").write_text("mine")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeyard", "demo", str(tmp_path / "x")],
+        capture_output=True, text=True, env=_env(),
+    )
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+    assert (tmp_path / "x" / "file").read_text() == "mine"
+
+
+def test_second_run_in_the_same_repository_refuses_while_one_runs(tmp_path):
+    project = diamond_project(tmp_path / "p", sleep=2.0)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pipeyard", "run"], cwd=project.root, env=_env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not (project.root / "outputs/left/out/timing.json").exists() and not (project.root / "outputs/prepare/out/data.txt").exists():
+            time.sleep(0.05)
+        second = project.pipeyard("run")
+        assert second.returncode == 2, second.stderr
+        assert "another pipeyard run" in second.stderr
+    finally:
+        assert first.wait(timeout=120) == 0
