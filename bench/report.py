@@ -9,6 +9,7 @@ from collections.abc import Callable
 from importlib import metadata
 
 import psutil
+
 from tools import snakemake_binary, tool_env
 
 TOOLS = (

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import yaml
+
 from shapes import (
     Shape,
     read_snakemake_config,

@@ -83,7 +83,7 @@ class DefinitionError(UserError):
     """A pipeline or component definition is invalid."""
 
 
-class ReferenceError_(DefinitionError):  # noqa: N801 - avoids shadowing the builtin ReferenceError
+class ReferenceError_(DefinitionError):
     """A reference names a job, port or file that does not exist."""
 
 

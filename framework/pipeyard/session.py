@@ -231,7 +231,7 @@ def _project_capacity(root: Path) -> dict:
 def _dvc(root: Path, *args: str) -> None:
     dvc = Path(sys.executable).with_name("dvc")
     command = [str(dvc) if dvc.exists() else "dvc", *args]
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, env=os.environ.copy())
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, env=os.environ.copy(), check=False)
     if result.returncode != 0:
         raise RepositoryError(
             f"`dvc {' '.join(args)}` failed: {result.stderr.strip() or result.stdout.strip()}",

@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-
 from projects import _env, diamond_project
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from projects import Project, _env, diamond_project, statuses
 
 pytestmark = pytest.mark.slow

@@ -85,7 +85,7 @@ def _split_stage_texts(text: str, names: list[str]) -> dict[str, str] | None:
     if len(starts) != len(names) or (starts and starts[0] != 0):
         return None
     chunks: dict[str, str] = {}
-    for name, start, end in zip(names, starts, [*starts[1:], len(body)]):
+    for name, start, end in zip(names, starts, [*starts[1:], len(body)], strict=True):
         chunk = body[start:end]
         first_line = chunk.split("\n", 1)[0]
         try:

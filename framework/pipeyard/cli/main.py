@@ -7,7 +7,6 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Optional
 
 import click
 from rich.console import Console
@@ -43,14 +42,14 @@ def _root() -> Path:
     return sess.find_root()
 
 
-def _load(pipeline: Optional[str], overrides: Optional[list[str]]) -> sess.Loaded:
+def _load(pipeline: str | None, overrides: list[str] | None) -> sess.Loaded:
     loaded = sess.load(_root(), pipeline, tuple(overrides or ()))
     for note in loaded.notes:
         err.print(f"note: {note}", style="yellow")
     return loaded
 
 
-def _parse_gpus(text: Optional[str]) -> Optional[tuple[str, ...]]:
+def _parse_gpus(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
     if text.strip().lower() in ("", "none"):
@@ -58,7 +57,7 @@ def _parse_gpus(text: Optional[str]) -> Optional[tuple[str, ...]]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def _parse_memory(text: Optional[str]) -> Optional[int]:
+def _parse_memory(text: str | None) -> int | None:
     if text is None:
         return None
     from ..config.project import parse_memory_mb
@@ -273,7 +272,7 @@ def demo(directory, kind) -> None:
 
     root = create_demo(directory, kind)
     out.print(f"created {root} from the built-in '{kind}' example\n")
-    for attempt, title in enumerate(("first run: every step runs", "second run: nothing to do"), 1):
+    for title in ("first run: every step runs", "second run: nothing to do"):
         out.print(f"[bold]{title}[/bold]")
         os.chdir(root)
         loaded = sess.load(root, None, ())
@@ -288,7 +287,7 @@ def demo(directory, kind) -> None:
     out.print(f"try: cd {root} && pipeyard run inputs.test_fraction=0.4   # reruns what depends on it")
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map errors to exit codes in one place."""
     try:
         app.main(args=argv, prog_name="pipeyard", standalone_mode=False)
@@ -307,7 +306,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except click.ClickException as error:
         error.show()
         return errors.EXIT_USER_ERROR
-    except Exception:  # a bug in pipeyard
+    except Exception:  # noqa: BLE001 - a bug in pipeyard: show the trace, exit 3
         traceback.print_exc()
         err.print("pipeyard hit an internal error; please report it with the trace above", markup=False)
         return errors.EXIT_INTERNAL_ERROR

@@ -7,7 +7,6 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Union
 
 from ..errors import (
     CycleError,
@@ -56,7 +55,7 @@ class Value:
     value: object
 
 
-Binding = Union[JobOutputRef, PipelineInputRef, DataPath, Value]
+Binding = JobOutputRef | PipelineInputRef | DataPath | Value
 
 
 @dataclass(frozen=True)

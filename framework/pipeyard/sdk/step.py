@@ -98,7 +98,7 @@ class Step:
                 f"step '{self.name}' takes {len(names)} arguments but got {len(args)}",
                 location=where,
             )
-        bound = dict(zip(names, args))
+        bound = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
             if key in bound:
                 raise DefinitionError(f"step '{self.name}' got '{key}' twice", location=where)
