@@ -86,7 +86,10 @@ def init() -> None:
 @click.option("--gpus", default=None, metavar="IDS", help="GPU device ids to schedule on, e.g. 0,1 (or 'none').")
 @click.option("--memory", default=None, metavar="SIZE", help="Memory capacity, e.g. 16GB (default: this machine's).")
 @click.option("--wait", is_flag=True, help="If another run holds the repository, wait for it instead of refusing.")
-def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait) -> None:
+@click.option("-m", "--multirun", is_flag=True, help="Sweep: expand overrides like train.lr=0.1,0.01 into one run per point.")
+@click.option("--sort-by", default=None, metavar="METRIC", help="With -m: rank the points by this metric (prefix - for ascending).")
+@click.option("--rev", default=None, metavar="REV", help="Reproduce the pipeline of a past git revision (in a temporary worktree).")
+def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait, multirun, sort_by, rev) -> None:
     """Run the pipeline: every stale step, in parallel, reusing everything else from the cache.
 
     OVERRIDES are Hydra overrides for this run, e.g. train.lr=0.01 +train.extra=1 train=large;
@@ -94,21 +97,34 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
 
     Exit codes: 0 success, 1 a step failed, 2 bad input, 130 interrupted.
     """
-    loaded = _load(pipeline, overrides)
-    if dry_run:
-        _print_status(sess.status(loaded, force or ()), as_json, dry_run=True)
-        return
     options = sess.RunOptions(
         pipeline_file=pipeline,
         overrides=tuple(overrides or ()),
         jobs=jobs,
         keep_going=keep_going,
         force=tuple(force or ()),
+        dry_run=dry_run,
         cpus=cpus,
         memory_mb=_parse_memory(memory),
         gpu_ids=_parse_gpus(gpus),
         wait=wait,
     )
+    if multirun:
+        from .sweep_cmd import run_sweep_command
+
+        run_sweep_command(options, sort_by=sort_by, as_json=as_json)
+        return
+    if sort_by:
+        raise click.UsageError("--sort-by goes with -m/--multirun")
+    if rev:
+        from .history_cmd import run_at_rev_command
+
+        run_at_rev_command(options, rev=rev, as_json=as_json)
+        return
+    loaded = _load(pipeline, overrides)
+    if dry_run:
+        _print_status(sess.status(loaded, force or ()), as_json, dry_run=True)
+        return
     from .progress import ProgressView
     from .render import summary_line, tail
 

@@ -1,0 +1,9 @@
+"""CLI commands: `pipeyard new`, `pipeyard templates`, `pipeyard template update|check|diff`."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(app: click.Group) -> None:
+    """Add this module's commands to the pipeyard command group."""
