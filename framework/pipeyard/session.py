@@ -136,6 +136,7 @@ def run(loaded: Loaded, options: RunOptions, reporter: Callable) -> object:
         memory_mb=options.memory_mb if options.memory_mb is not None else project_capacity.get("memory_mb"),
         gpu_ids=options.gpu_ids if options.gpu_ids is not None else project_capacity.get("gpu_ids"),
     )
+    stages = _fit_to_capacity(stages, capacity, reporter)
     with RunLock(loaded.root, wait=options.wait):
         compile_files(loaded)
         commit, dirty = git_state(loaded.root)
@@ -163,6 +164,21 @@ def run(loaded: Loaded, options: RunOptions, reporter: Callable) -> object:
         summary = replace(summary, commit=commit)
         _record(loaded, options, summary, dirty)
     return summary
+
+
+def _fit_to_capacity(stages, capacity: Capacity, reporter: Callable) -> tuple:
+    """Stages whose compute profile allows it run on the CPU when the machine has no GPU."""
+    from .runner.events import Notice
+
+    fitted = []
+    for stage in stages:
+        resources = stage.resources.fitted_to(capacity)
+        if resources != stage.resources:
+            reporter(Notice(f"step '{stage.name}' asks for {stage.resources.gpus} GPU(s) and the machine has "
+                            f"{capacity.gpus}; it runs on the CPU (its compute profile sets cpu_fallback)"))
+            stage = replace(stage, resources=resources)
+        fitted.append(stage)
+    return tuple(fitted)
 
 
 def _record(loaded: Loaded, options: RunOptions, summary, dirty: bool) -> None:

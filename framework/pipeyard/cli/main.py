@@ -226,7 +226,7 @@ def validate(overrides, pipeline) -> None:
     loaded = _load(pipeline, overrides)
     capacity = detect_capacity(**sess._project_capacity(loaded.root))
     for stage in loaded.compiled.stages:
-        short = capacity.shortfall(stage.resources)
+        short = capacity.shortfall(stage.resources.fitted_to(capacity))
         if short:
             raise errors.CapacityError(
                 f"asks for {short}",

@@ -70,6 +70,9 @@ class ProgressView:
             self._live = None
 
     def __call__(self, event) -> None:
+        if isinstance(event, ev.Notice):
+            self.console.print(f"note: {event.text}", style="yellow", markup=False)
+            return
         if isinstance(event, ev.RunStarted):
             for name in event.steps:
                 self.rows.setdefault(name, _Row())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..config.params import INPUTS_KEY, RESERVED_KEY
@@ -219,13 +219,11 @@ class _Compiler:
         own = job.component.resources
         if own == _DEFAULT_RESOURCES:
             return name, profile
-        return name, Resources(
-            cpus=own.cpus if own.cpus != _DEFAULT_RESOURCES.cpus else profile.cpus,
-            memory_mb=own.memory_mb
-            if own.memory_mb != _DEFAULT_RESOURCES.memory_mb
-            else profile.memory_mb,
-            gpus=own.gpus if own.gpus != _DEFAULT_RESOURCES.gpus else profile.gpus,
-        )
+        merged = {
+            f.name: getattr(own if getattr(own, f.name) != getattr(_DEFAULT_RESOURCES, f.name) else profile, f.name)
+            for f in fields(Resources)
+        }
+        return name, Resources(**merged)
 
     # --- the whole pipeline -------------------------------------------------------------------
     def params_file(self, order: tuple[str, ...]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,7 @@ class Resources:
     cpus: float = 1.0
     memory_mb: int = 0
     gpus: int = 0
+    cpu_fallback: bool = False  # run on the CPU when the machine has no GPU to give
 
     def __post_init__(self) -> None:
         if self.cpus <= 0:
@@ -23,6 +24,12 @@ class Resources:
     def uses_gpu(self) -> bool:
         """True when the step needs at least one GPU."""
         return self.gpus > 0
+
+    def fitted_to(self, capacity: Capacity) -> Resources:
+        """These resources, on the CPU when GPUs are asked, missing, and cpu_fallback allows it."""
+        if self.gpus > capacity.gpus and self.cpu_fallback:
+            return replace(self, gpus=0)
+        return self
 
     def describe(self) -> str:
         """A short human-readable summary, e.g. '2 CPUs, 4096 MB, 1 GPU'."""

@@ -74,7 +74,14 @@ class RunFinished:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
-Event = RunStarted | StepQueued | StepStarted | StepFinished | RunFinished
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know about the run that is not a step's status."""
+
+    text: str
+
+
+Event = RunStarted | StepQueued | StepStarted | StepFinished | RunFinished | Notice
 Reporter = Callable[[Event], None]
 E = TypeVar("E")
 
