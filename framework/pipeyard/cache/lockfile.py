@@ -22,12 +22,13 @@ from typing import Any
 from ..errors import Location, RepositoryError
 from .files import write_atomic
 from .hashing import PathHash
-from .yamlio import dump_yaml, parse_yaml
+from .yamlio import emit_yaml, parse_yaml
 
 LOCK_FILE_NAME = "dvc.lock"
 PARAMS_FILE_NAME = "params.yaml"
 _HEADER = "schema: '2.0'\nstages:\n"
 _STAGE_START = re.compile(r"^  \S", re.MULTILINE)
+_PLAIN_NAME_LINE = re.compile(r"^  ([A-Za-z0-9_][A-Za-z0-9_.-]*):$")
 _SHADOW_VERSION = 1
 
 
@@ -88,11 +89,15 @@ def _split_stage_texts(text: str, names: list[str]) -> dict[str, str] | None:
     for name, start, end in zip(names, starts, [*starts[1:], len(body)], strict=True):
         chunk = body[start:end]
         first_line = chunk.split("\n", 1)[0]
-        try:
-            parsed = parse_yaml(first_line.strip())
-        except Exception:  # noqa: BLE001 - any doubt means: render everything again
-            return None
-        if not isinstance(parsed, dict) or list(parsed) != [name]:
+        plain = _PLAIN_NAME_LINE.match(first_line)
+        if plain is None:
+            try:
+                parsed = parse_yaml(first_line.strip())
+            except Exception:  # noqa: BLE001 - any doubt means: render everything again
+                return None
+            if not isinstance(parsed, dict) or list(parsed) != [name]:
+                return None
+        elif plain.group(1) != name:
             return None
         chunks[name] = chunk
     return chunks
@@ -107,6 +112,7 @@ class LockFile:
         self._loaded: dict[str, dict] | None = None
         self._extra: dict[str, Any] = {}
         self._recorded: dict[str, dict] = {}
+        self._texts: dict[str, str] | None = None  # stage -> its text in the file as last written
 
     def _load(self) -> dict[str, dict]:
         if self._loaded is not None:
@@ -192,28 +198,29 @@ class LockFile:
             self.path.unlink(missing_ok=True)
             self._loaded, self._recorded = {}, {}
             return existed
-        text = self._render(final, loaded)
+        text, texts = self._render(final, loaded)
         write_atomic(self.path, text.encode("utf-8"))
+        self._texts = texts
         document = {"schema": "2.0", **self._extra, "stages": final}
         if _json_safe(document):
             self._write_shadow(os.stat(self.path), document)
         self._loaded, self._recorded = final, {}  # type: ignore[assignment]
         return True
 
-    def _render(self, final: dict[str, dict], loaded: dict[str, dict]) -> str:
+    def _render(self, final: dict[str, dict], loaded: dict[str, dict]) -> tuple[str, dict | None]:
+        """The new file's text, and each stage's text in it (None when not split by stage)."""
         if self._extra:
-            return dump_yaml({"schema": "2.0", **self._extra, "stages": final})
-        old_texts: dict[str, str] = {}
-        if any(loaded.get(n) == e for n, e in final.items()):
+            return emit_yaml({"schema": "2.0", **self._extra, "stages": final}), None
+        old_texts = self._texts
+        if old_texts is None and any(loaded.get(n) == e for n, e in final.items()):
             try:
-                old_texts = (
-                    _split_stage_texts(self.path.read_text(encoding="utf-8"), list(loaded)) or {}
-                )
+                old_texts = _split_stage_texts(self.path.read_text(encoding="utf-8"), list(loaded))
             except FileNotFoundError:
-                old_texts = {}
-        texts = {n: old_texts[n] for n, e in final.items() if n in old_texts and loaded[n] == e}
+                old_texts = None
+        old_texts = old_texts or {}
+        texts = {n: old_texts[n] for n, e in final.items() if n in old_texts and loaded.get(n) == e}
         texts.update(render_stages({n: e for n, e in final.items() if n not in texts}))
-        return _HEADER + "".join(texts[name] for name in final)
+        return _HEADER + "".join(texts[name] for name in final), texts
 
 
 def render_stages(stages: dict[str, dict]) -> dict[str, str]:
@@ -223,7 +230,7 @@ def render_stages(stages: dict[str, dict]) -> dict[str, str]:
     """
     if not stages:
         return {}
-    text = _HEADER + dump_yaml({"stages": stages})[len("stages:\n") :]
+    text = _HEADER + emit_yaml({"stages": stages})[len("stages:\n") :]
     chunks = _split_stage_texts(text, list(stages))
     if chunks is None:  # a layout the splitter does not know: render one by one
         return {name: render_stage(name, entry) for name, entry in stages.items()}
@@ -232,5 +239,5 @@ def render_stages(stages: dict[str, dict]) -> dict[str, str]:
 
 def render_stage(name: str, entry: dict) -> str:
     """The YAML text of one stage as it appears under `stages:` in a DVC-written dvc.lock."""
-    text = dump_yaml({"stages": {name: entry}})
+    text = emit_yaml({"stages": {name: entry}})
     return text[len("stages:\n") :]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
-from .yamlio import dump_yaml, parse_yaml
+from .yamlio import emit_yaml, parse_yaml
 
 _EXCLUDED = frozenset({"size", "nfiles"})
 
@@ -84,7 +84,7 @@ class RunCache:
         key = run_cache_key(entry)
         path = self._key_dir(key) / run_cache_value(entry)
         if not path.is_file():
-            write_atomic(path, dump_yaml(entry).encode("utf-8"), fsync=False)
+            write_atomic(path, emit_yaml(entry).encode("utf-8"), fsync=False)
         return path
 
     def lookup(self, entry: dict) -> Iterator[dict]:

@@ -77,6 +77,7 @@ class Workspace:
         self.lock = LockFile(self.root, state_dir)
         self.state = HashState(state_dir / "hashes.json")
         self.hasher = Hasher(self.root, self.state)
+        self._dvc_yaml_names: tuple[tuple, set[str]] | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -215,18 +216,28 @@ class Workspace:
         return self.lock.flush(order, keep=self._dvc_yaml_stage_names())
 
     def _dvc_yaml_stage_names(self) -> set[str]:
+        path = self.root / "dvc.yaml"
         try:
-            document = parse_yaml((self.root / "dvc.yaml").read_text(encoding="utf-8"))
+            st = os.stat(path)
         except FileNotFoundError:
             return set()
-        except Exception:  # noqa: BLE001 - an unreadable dvc.yaml keeps nothing extra
-            return set()
-        stages = document.get("stages") if isinstance(document, dict) else None
-        return set(stages) if isinstance(stages, dict) else set()
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._dvc_yaml_names is None or self._dvc_yaml_names[0] != key:
+            self._dvc_yaml_names = (key, _stage_names_in(path))
+        return self._dvc_yaml_names[1]
 
     def close(self) -> None:
         """Persist the remembered file hashes (dvc.lock is written only by flush_lock)."""
         self.state.save()
+
+
+def _stage_names_in(dvc_yaml: Path) -> set[str]:
+    try:
+        document = parse_yaml(dvc_yaml.read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - an unreadable dvc.yaml keeps nothing extra
+        return set()
+    stages = document.get("stages") if isinstance(document, dict) else None
+    return set(stages) if isinstance(stages, dict) else set()
 
 
 def _lookup_param(params: Mapping[str, Any], key: str) -> tuple[bool, Any]:

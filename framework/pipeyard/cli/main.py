@@ -89,7 +89,9 @@ def init() -> None:
 @click.option("-m", "--multirun", is_flag=True, help="Sweep: expand overrides like train.lr=0.1,0.01 into one run per point.")
 @click.option("--sort-by", default=None, metavar="METRIC", help="With -m: rank the points by this metric (prefix - for ascending).")
 @click.option("--rev", default=None, metavar="REV", help="Reproduce the pipeline of a past git revision (in a temporary worktree).")
-def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait, multirun, sort_by, rev) -> None:
+@click.option("--keep-worktree", is_flag=True, help="With --rev: keep the temporary worktree after success.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="DIR", help="With --rev: copy the reproduced outputs into DIR.")
+def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait, multirun, sort_by, rev, keep_worktree, out_dir) -> None:
     """Run the pipeline: every stale step, in parallel, reusing everything else from the cache.
 
     OVERRIDES are Hydra overrides for this run, e.g. train.lr=0.01 +train.extra=1 train=large;
@@ -110,6 +112,8 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
         wait=wait,
     )
     if multirun:
+        if rev:
+            raise click.UsageError("-m/--multirun and --rev cannot be combined: sweep at HEAD, or reproduce one revision")
         from .sweep_cmd import run_sweep_command
 
         run_sweep_command(options, sort_by=sort_by, as_json=as_json)
@@ -119,8 +123,10 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
     if rev:
         from .history_cmd import run_at_rev_command
 
-        run_at_rev_command(options, rev=rev, as_json=as_json)
+        run_at_rev_command(options, rev=rev, as_json=as_json, keep_worktree=keep_worktree, out_dir=out_dir)
         return
+    if keep_worktree or out_dir:
+        raise click.UsageError("--keep-worktree and --out go with --rev")
     loaded = _load(pipeline, overrides)
     if dry_run:
         _print_status(sess.status(loaded, force or ()), as_json, dry_run=True)

@@ -29,8 +29,21 @@ EXEC_MODULE = "pipeyard.exec"
 
 
 def render_value(value: Any) -> str:
-    """A parameter value as text in a command (``str()``: True, 0.1, 1e-05, 3)."""
+    """A parameter value as text in a command, as DVC writes it: true/false, 0.1, 1e-05, 3."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
+
+
+_DVC_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_SHELL_VARIABLE = re.compile(r"\$\{(?!\{)")
+
+
+def dvc_reference(job: str, parameter: str) -> str | None:
+    """``${job.parameter}`` for DVC to fill in from params.yaml, or None for names it can't take."""
+    if _DVC_KEY.match(job) and _DVC_KEY.match(parameter):
+        return f"${{{job}.{parameter}}}"
+    return None
 
 
 def render_template(
@@ -38,15 +51,20 @@ def render_template(
     values: Mapping[str, Any],
     outputs: Mapping[str, str],
     where: Location | None = None,
+    references: Mapping[str, str] | None = None,
 ) -> str:
     """The command of component with every reference replaced.
 
     values maps input and parameter names to a path or value (None = unset); outputs maps
-    output names to paths. Raises DefinitionError for references to undeclared names and for
-    unset values outside an optional block.
+    output names to paths. references, when given, maps parameter names to the text that
+    stands for them instead of their value (DVC's `${job.param}`), and shell variables are
+    escaped as DVC needs (`\\${HOME}`). Raises DefinitionError for references to undeclared
+    names and for unset values outside an optional block.
     """
     template = component.command or ""
     _check_references(component, template, where)
+    if references is not None:
+        template = _SHELL_VARIABLE.sub(r"\\${", template)
 
     def substitute(text: str) -> str:
         def one(match: re.Match) -> str:
@@ -61,6 +79,8 @@ def render_template(
                     hint=f"bind '{name}', give it a default, or wrap its use in an optional "
                     f"block: $[[--{name} ${{{{inputs.{name}}}}}]]",
                 )
+            if references is not None and name in references:
+                return references[name]
             return render_value(value)
 
         return _REFERENCE.sub(one, text)

@@ -84,7 +84,7 @@ def render_dvc_yaml(compiled: CompiledPipeline, source: str) -> str:
     """dvc.yaml for compiled: stages in topological order, empty keys left out."""
     stages: dict[str, Any] = {}
     for stage in compiled.stages:
-        entry: dict[str, Any] = {"cmd": stage.cmd}
+        entry: dict[str, Any] = {"cmd": stage.dvc_cmd}
         if stage.deps:
             entry["deps"] = list(stage.deps)
         if stage.params:

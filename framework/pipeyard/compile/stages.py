@@ -30,7 +30,7 @@ from ..model.pipeline import DataPath, Job, JobOutputRef, Pipeline, PipelineInpu
 from ..model.resources import Resources
 from ..model.stage import Stage, StageOutput
 from .codedeps import CodeDependencies
-from .command import mkdir_command, python_step_command, render_template
+from .command import dvc_reference, mkdir_command, python_step_command, render_template
 
 ENVIRONMENTS_KEY = "environments"
 _DEFAULT_RESOURCES = Resources()
@@ -97,6 +97,7 @@ class _Compiler:
         inputs = {p.name: self.input_path(job, p.name) for p in component.inputs}
         outputs = {o.name: self.outputs[job.name, o.name] for o in component.outputs}
         code_folder = self.code_folder(job)
+        dvc_commands: tuple[str, ...] = ()
         if component.function is not None:
             commands: tuple[str, ...] = (
                 python_step_command(
@@ -108,7 +109,7 @@ class _Compiler:
                 ),
             )
         else:
-            commands = self.shell_commands(job, inputs, outputs, code_folder, where)
+            commands, dvc_commands = self.shell_commands(job, inputs, outputs, code_folder, where)
         code_deps = self.code_deps(job)
         compute, resources = self.resources(job)
         if component.environment:
@@ -131,6 +132,7 @@ class _Compiler:
             env={},
             code_deps=code_deps,
             environment=component.environment,
+            dvc_commands=dvc_commands if dvc_commands != commands else (),
         )
 
     def input_path(self, job: Job, name: str) -> str | None:
@@ -146,7 +148,8 @@ class _Compiler:
             return None if default is None else _normalise(default)
         return None
 
-    def shell_commands(self, job, inputs, outputs, code_folder, where) -> tuple[str, ...]:
+    def shell_commands(self, job, inputs, outputs, code_folder, where) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The commands to run (values written in) and as dvc.yaml holds them (`${job.param}`)."""
         component = job.component
         values: dict[str, Any] = dict(inputs)
         job_params = self.params.get(job.name) or {}
@@ -159,15 +162,24 @@ class _Compiler:
                 for k, v in values.items()
             }
             rendered_outputs = {k: _relative_to(v, code_folder) for k, v in outputs.items()}
+        references = {
+            p.name: ref
+            for p in component.parameters
+            if p.name in job_params and (ref := dvc_reference(job.name, p.name)) is not None
+        }
         command = render_template(component, values, rendered_outputs, where)
+        dvc_command = render_template(component, values, rendered_outputs, where, references)
         if code_folder:
             command = f"cd {shlex.quote(code_folder)} && {command}"
+            dvc_command = f"cd {shlex.quote(code_folder)} && {dvc_command}"
         folders = [
             outputs[o.name] if o.type.is_folder else posixpath.dirname(outputs[o.name])
             for o in component.outputs
         ]
         mkdir = mkdir_command(folders)
-        return (mkdir, command) if mkdir else (command,)
+        if mkdir:
+            return (mkdir, command), (mkdir, dvc_command)
+        return (command,), (dvc_command,)
 
     def code_folder(self, job: Job) -> str | None:
         """The folder a command component runs in: its ``code`` when that is one folder."""

@@ -392,7 +392,7 @@ def _hydra_error(exc: Exception, pipeline: Pipeline, conf: Path | None, override
     if message.startswith("Ambiguous value"):
         return ParameterError(
             message.splitlines()[0],
-            hint="sweeps (-m) are not supported yet; quote a string with commas: key='a,b'",
+            hint="to sweep over values run `pipeyard run -m ...`; to pass a string with commas, quote it: key='a,b'",
         )
     if message.startswith("Multiple values for"):
         group = message.split()[3].rstrip(".")

@@ -22,7 +22,9 @@ class StageOutput:
 class Stage:
     """A job ready to run: every path and value resolved, relative to the project root.
 
-    commands run one after another in a shell from the project root (DVC's list form of cmd);
+    commands run one after another in a shell from the project root (DVC's list form of cmd),
+    with every parameter value written in; dvc_commands are the same commands as dvc.yaml holds
+    them, parameters left as `${job.param}` for DVC to fill in from params.yaml;
     deps are the data, code and environment files it reads; params are the keys it reads
     from params.yaml; upstream names the stages whose outputs it reads.
     """
@@ -41,6 +43,7 @@ class Stage:
     env: Mapping[str, str] = field(default_factory=dict)
     code_deps: tuple[str, ...] = ()  # the subset of deps that is code, for reasons
     environment: str | None = None
+    dvc_commands: tuple[str, ...] = ()  # as written in dvc.yaml (`${job.param}`); () = commands
 
     def __hash__(self) -> int:
         return hash((self.name, self.commands, self.deps, self.params, self.outs))
@@ -49,6 +52,12 @@ class Stage:
     def cmd(self) -> str | list[str]:
         """The cmd value as written to dvc.yaml and dvc.lock."""
         return self.commands[0] if len(self.commands) == 1 else list(self.commands)
+
+    @property
+    def dvc_cmd(self) -> str | list[str]:
+        """The cmd value as written to dvc.yaml: parameters as `${job.param}` references."""
+        commands = self.dvc_commands or self.commands
+        return commands[0] if len(commands) == 1 else list(commands)
 
     @property
     def shell_command(self) -> str:

@@ -49,21 +49,21 @@ def render(values, command=None):
 
 
 def test_optional_blocks_drop_when_unset():
-    assert render({}) == "python train.py --data d --lr 0.1   --flag False --out outputs/m"
+    assert render({}) == "python train.py --data d --lr 0.1   --flag false --out outputs/m"
 
 
 def test_optional_blocks_keep_their_text_when_set():
     rendered = render({"init": "ckpt", "tag": "a b", "flag": True})
     assert rendered == (
-        "python train.py --data d --lr 0.1 --init ckpt --tag 'a b' --flag True --out outputs/m"
+        "python train.py --data d --lr 0.1 --init ckpt --tag 'a b' --flag true --out outputs/m"
     )
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (True, "True"),
-        (False, "False"),
+        (True, "true"),
+        (False, "false"),
         (0.1, "0.1"),
         (1e-05, "1e-05"),
         (3, "3"),
@@ -71,7 +71,7 @@ def test_optional_blocks_keep_their_text_when_set():
         ("x y", "x y"),
     ],
 )
-def test_values_render_like_python_str(value, text):
+def test_values_render_as_dvc_interpolates_them(value, text):
     assert render_value(value) == text
 
 
@@ -120,3 +120,25 @@ def test_python_step_command():
 def test_mkdir_command():
     assert mkdir_command(["b", "a", "b", ""]) == "mkdir -p a b"
     assert mkdir_command(["", "."]) is None
+
+
+def test_dvc_form_refers_to_params_and_escapes_shell_variables():
+    from pipeyard.compile.command import dvc_reference
+
+    assert dvc_reference("train", "lr") == "${train.lr}"
+    assert dvc_reference("train", "odd name") is None
+
+
+def test_dvc_form_leaves_parameters_to_dvc_and_keeps_shell_variables_literal():
+    component = Component(
+        "c",
+        inputs=COMPONENT.inputs,
+        parameters=COMPONENT.parameters,
+        outputs=COMPONENT.outputs,
+        command="echo ${HOME} ${{inputs.lr}} > ${{outputs.model}}",
+    )
+    values = {"data": "d", "init": None, "lr": 0.1, "tag": None, "flag": False}
+    outputs = {"model": "outputs/m"}
+    assert render_template(component, values, outputs) == "echo ${HOME} 0.1 > outputs/m"
+    dvc_form = render_template(component, values, outputs, references={"lr": "${train.lr}"})
+    assert dvc_form == "echo \\${HOME} ${train.lr} > outputs/m"

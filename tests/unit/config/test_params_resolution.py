@@ -195,8 +195,8 @@ def test_grammar_errors_are_short(override):
     assert "+train.extra=1" in caught.value.hint
 
 
-def test_sweeps_are_refused_with_a_hint():
-    with pytest.raises(ParameterError, match="not supported yet"):
+def test_sweep_values_in_a_single_run_are_refused_with_a_hint():
+    with pytest.raises(ParameterError, match="pipeyard run -m"):
         resolve_parameters(pipeline(), None, ["train.lr=0.1,0.2"])
 
 
