@@ -22,6 +22,7 @@ STYLES = {
     "failed": "bold red",
     "skipped": "yellow",
 }
+MAX_LIVE_ROWS = 30
 SYMBOLS = {
     "queued": "·",
     "running": "▶",
@@ -49,6 +50,7 @@ class ProgressView:
     live_mode: bool
     rows: dict[str, _Row] = field(default_factory=dict)
     _live: Live | None = None
+    _name_width: int = 8
 
     @classmethod
     def for_stream(cls, stream=None) -> ProgressView:
@@ -76,6 +78,7 @@ class ProgressView:
         if isinstance(event, ev.RunStarted):
             for name in event.steps:
                 self.rows.setdefault(name, _Row())
+            self._name_width = max((len(n) for n in event.steps), default=8)
         elif isinstance(event, ev.StepQueued):
             self.rows.setdefault(event.name, _Row())
         elif isinstance(event, ev.StepStarted):
@@ -96,11 +99,28 @@ class ProgressView:
             self._live.update(self._table())
 
     def _line(self, state: str, name: str, duration: float | None, detail: str) -> None:
-        width = max((len(n) for n in self.rows), default=8)
+        width = self._name_width
         took = f"{duration:6.2f}s" if duration is not None else " " * 7
         text = Text(f"{SYMBOLS[state]} {state:<8} {name:<{width}} {took}  {detail}".rstrip())
         text.stylize(STYLES[state], 0, len(state) + 11)
         self.console.print(text)
+
+    def _visible_rows(self) -> list[tuple[str, _Row]]:
+        """Every row for a small pipeline; else what matters now: running, failed, the latest."""
+        rows = list(self.rows.items())
+        if len(rows) <= MAX_LIVE_ROWS:
+            return rows
+        busy = [(n, r) for n, r in rows if r.state in ("running", "failed")]
+        done = [(n, r) for n, r in rows if r.state not in ("queued", "running", "failed")]
+        return (busy + done[-(MAX_LIVE_ROWS // 2):])[:MAX_LIVE_ROWS]
+
+    def _counts(self) -> Text:
+        counts: dict[str, int] = {}
+        for row in self.rows.values():
+            counts[row.state] = counts.get(row.state, 0) + 1
+        text = Text(f"{len(self.rows)} steps: ")
+        text.append(", ".join(f"{counts[s]} {s}" for s in STYLES if counts.get(s)), style="bold")
+        return text
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=False, pad_edge=False)
@@ -110,7 +130,9 @@ class ProgressView:
         table.add_column(justify="right")
         table.add_column(overflow="fold")
         now = time.monotonic()
-        for name, row in self.rows.items():
+        if len(self.rows) > MAX_LIVE_ROWS:
+            table.add_row("", self._counts(), "", "", "")
+        for name, row in self._visible_rows():
             took = row.duration if row.duration is not None else (now - row.started if row.started else None)
             table.add_row(
                 Text(SYMBOLS[row.state], style=STYLES[row.state]),
