@@ -41,6 +41,7 @@ def machine_facts(with_snakemake: bool) -> dict:
         "dvc": _package_version("dvc"),
         "make": _first_line(["make", "--version"]),
         "git": _first_line(["git", "--version"]),
+        "load_average_at_start": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
     }
     if with_snakemake:
         facts["snakemake"] = _first_line([str(snakemake_binary()), "--version"])
@@ -74,12 +75,10 @@ def _seconds(entry: dict | None) -> str:
 
 
 def _ratio(peer: dict | None, base: dict | None) -> str:
-    if (
-        not (peer and base and peer["status"] == base["status"] == "measured")
-        or not base["median_s"]
-    ):
+    if not (peer and base and peer["status"] == base["status"] == "measured") or not base["median_s"]:
         return "—"
-    return f"{peer['median_s'] / base['median_s']:.1f}×"
+    ratio = peer["median_s"] / base["median_s"]
+    return f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2g}×"
 
 
 def median(result: dict, scenario: str, phase: str, tool: str) -> float | None:
@@ -97,11 +96,7 @@ def _find(result: dict, scenario: str, phase: str, tool: str) -> dict | None:
 
 def markdown(result: dict) -> str:
     """The result as markdown: times with ratios, the wide DAG against ideal, targets, notes."""
-    tools = [
-        (key, label)
-        for key, label in TOOLS
-        if any(e["tool"] == key for e in result["measurements"])
-    ]
+    tools = [(key, label) for key, label in TOOLS if any(e["tool"] == key for e in result["measurements"])]
     header = ["scenario", "phase", *(label for _, label in tools)]
     header += [f"{label} ÷ pipeyard" for key, label in tools if key != "pipeyard"]
     lines = [
@@ -123,11 +118,7 @@ def markdown(result: dict) -> str:
         cells = [result["titles"][scenario], phase]
         cells += [_seconds(_find(result, scenario, phase, key)) for key, _ in tools]
         base = _find(result, scenario, phase, "pipeyard")
-        cells += [
-            _ratio(_find(result, scenario, phase, key), base)
-            for key, _ in tools
-            if key != "pipeyard"
-        ]
+        cells += [_ratio(_find(result, scenario, phase, key), base) for key, _ in tools if key != "pipeyard"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", *_wide_lines(result), "", *_target_lines(result)]
     notes: dict[tuple[str, str, str], list[str]] = {}
@@ -160,11 +151,7 @@ def _wide_lines(result: dict) -> list[str]:
     for key, label in TOOLS:
         entry = _find(result, wide["scenario"], "first run", key)
         if entry:
-            ratio = (
-                f"{entry['median_s'] / wide['ideal_s']:.2f}×"
-                if entry["status"] == "measured"
-                else "—"
-            )
+            ratio = f"{entry['median_s'] / wide['ideal_s']:.2f}×" if entry["status"] == "measured" else "—"
             lines.append(f"| {label} | {_seconds(entry)} | {ratio} |")
     return lines
 
@@ -189,9 +176,7 @@ def targets(result: dict) -> list[dict]:
                         f"{result['titles'][scenario]}, {phase}: {tool} ÷ pipeyard "
                         f"{'>' if factor == 1 else '≥'} {factor:g}",
                         value,
-                        (lambda v, f=factor: v > f)
-                        if factor == 1
-                        else (lambda v, f=factor: v >= f),
+                        (lambda v, f=factor: v > f) if factor == 1 else (lambda v, f=factor: v >= f),
                     )
     wide = result.get("wide")
     if wide:

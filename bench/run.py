@@ -15,6 +15,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -84,9 +85,7 @@ def make_tool(name: str, scenario: Scenario):
     return {"dvc": DvcRepro, "make": Make}[name]()
 
 
-def measure(
-    scenario: Scenario, tools: list[str], repetitions: int, work: Path, dvc_1000: bool
-) -> list[dict]:
+def measure(scenario: Scenario, tools: list[str], repetitions: int, work: Path, dvc_1000: bool) -> list[dict]:
     """Time every phase of scenario for every tool, repetitions times, each on fresh copies."""
     folder = work / scenario.key
     shutil.rmtree(folder, ignore_errors=True)
@@ -107,7 +106,7 @@ def measure(
     for rep in range(repetitions):
         pipeyard_root = None
         for name in tools:
-            if name in failures:
+            if name in failures or (name == "dvc" and adopted and rep > 0):
                 continue
             tool = make_tool(name, scenario)
             root = folder / f"{name}-{rep}"
@@ -134,9 +133,7 @@ def measure(
                         seen = statuses.setdefault((name, phase), set())
                         seen.update(timing.extra["statuses"])
                     if "pipeyard_duration_s" in timing.extra:
-                        extras.setdefault((name, phase), []).append(
-                            timing.extra["pipeyard_duration_s"]
-                        )
+                        extras.setdefault((name, phase), []).append(timing.extra["pipeyard_duration_s"])
                 if name == "pipeyard":
                     pipeyard_root = root
             except BenchFailure as failure:
@@ -163,7 +160,8 @@ def _entries(scenario, tools, samples, extras, failures, adopted) -> list[dict]:
                     note=(
                         "dvc repro's first run on 1,000 stages is not measured (quadratic, tens of "
                         "minutes; --with-dvc-1000 includes it); its no-op runs on the dvc.lock, outputs "
-                        "and cache that pipeyard wrote, copied in (the formats are DVC's own)"
+                        "and cache that pipeyard wrote, copied in (the formats are DVC's own), in the "
+                        "first repetition only (it takes minutes too)"
                     ),
                 )
             elif name in failures and len(times) == 0:
@@ -187,21 +185,23 @@ def _log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def profile_noop(work: Path, results: Path, stamp: str) -> None:
-    """Profile a pipeyard no-op run of 100 independent steps; print where the time goes."""
+def profile_run(work: Path, results: Path, stamp: str, steps: int, phase: str) -> None:
+    """Profile one pipeyard run (the no-op, or the first) of independent steps; print a summary."""
     folder = work / "profile"
     shutil.rmtree(folder, ignore_errors=True)
-    shape = Shape(100)
+    shape = Shape(steps)
     tool = Pipeyard()
     tool.make_template(folder, shape)
-    tool.first_run(folder, shape)
+    if phase == "noop":
+        tool.first_run(folder, shape)
     results.mkdir(parents=True, exist_ok=True)
-    stats_file = results / f"profile-noop-{stamp}.prof"
+    stem = f"profile-{phase}-{steps}-{stamp}"
+    stats_file = results / f"{stem}.prof"
     command = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "pipeyard", "run"]
     subprocess.run(command, cwd=folder, env=tool_env(), check=True, capture_output=True)
     import pstats
 
-    report = results / f"profile-noop-{stamp}.txt"
+    report = results / f"{stem}.txt"
     with report.open("w") as handle:
         stats = pstats.Stats(str(stats_file), stream=handle).strip_dirs()
         for order in ("cumulative", "tottime"):
@@ -219,9 +219,7 @@ def profile_noop(work: Path, results: Path, stamp: str) -> None:
         (
             line
             for line in imports.splitlines()
-            if line.startswith("import time:")
-            and "|" in line
-            and line.split("|")[1].strip().isdigit()
+            if line.startswith("import time:") and "|" in line and line.split("|")[1].strip().isdigit()
         ),
         key=lambda line: -int(line.split("|")[1]),
     )[:25]
@@ -238,9 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, measure, write results and print the markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 repetition instead of 3")
-    parser.add_argument(
-        "--repetitions", type=int, help="repetitions per measurement (median taken)"
-    )
+    parser.add_argument("--repetitions", type=int, help="repetitions per measurement (median taken)")
     parser.add_argument(
         "--scenarios",
         default=",".join(s.key for s in SCENARIOS),
@@ -259,7 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="only profile a pipeyard no-op run of 100 steps (cProfile)",
+        help="only profile a pipeyard no-op run of 100 steps (cProfile); see --profile-*",
+    )
+    parser.add_argument("--profile-steps", type=int, default=100, help="steps in the profiled pipeline (100)")
+    parser.add_argument(
+        "--profile-phase",
+        choices=("noop", "first"),
+        default="noop",
+        help="profile the no-op run (default) or the first run",
     )
     parser.add_argument("--work", type=Path, default=BENCH / "work", help="scratch folder")
     parser.add_argument("--results", type=Path, default=BENCH / "results", help="results folder")
@@ -267,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stamp = datetime.date.today().isoformat()
     if args.profile:
-        profile_noop(args.work, args.results, stamp)
+        profile_run(args.work, args.results, stamp, args.profile_steps, args.profile_phase)
         return 0
     repetitions = args.repetitions or (1 if args.quick else 3)
     wanted_tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -304,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": wide.cpus,
             "ideal_s": math.ceil(wide.shape.steps / wide.cpus) * wide.shape.sleep_s,
         }
+    facts["load_average_at_end"] = ", ".join(f"{load:.2f}" for load in os.getloadavg())
     result["targets"] = targets(result)
     text = "\n".join(
         [

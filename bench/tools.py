@@ -123,7 +123,7 @@ class Pipeyard:
         except ValueError as error:
             raise BenchFailure(
                 f"pipeyard run --json printed no JSON: {error}\n{_tail(timing.stdout)}"
-            )
+            ) from None
         _check(result.get("status") == "succeeded", f"pipeyard run: {result.get('status')}", timing)
         statuses = {name: step["status"] for name, step in result["steps"].items()}
         timing.extra["pipeyard_duration_s"] = result.get("duration_s")
@@ -162,9 +162,7 @@ class DvcRepro:
         """The pipeyard project, compiled to dvc.yaml and params.yaml, never run."""
         Pipeyard().make_template(root, shape)
         untimed([*Pipeyard.command, "compile"], root)
-        _check(
-            (root / "dvc.yaml").is_file(), "pipeyard compile wrote no dvc.yaml", Timing(0, "", "")
-        )
+        _check((root / "dvc.yaml").is_file(), "pipeyard compile wrote no dvc.yaml", Timing(0, "", ""))
 
     def _repro(self, root: Path) -> tuple[Timing, int]:
         timing = timed([str(PROJECT_BIN / "dvc"), "repro"], root)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DefinitionError, ReferenceError_, known
 from .model import Pipeline
+
+if TYPE_CHECKING:
+    from .azure_yaml import ComponentResolver
 
 CANDIDATES = ("pipeline.yml", "pipeline.yaml", "pipeline.py")
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -44,8 +48,13 @@ def find_pipeline_file(root: Path, explicit: str | None) -> Path:
     return found[0]
 
 
-def load_pipeline(path: Path, root: Path) -> Pipeline:
-    """The Pipeline defined at path: Azure ML YAML (.yml/.yaml) or Python (.py[:name])."""
+def load_pipeline(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None
+                  ) -> Pipeline:
+    """The Pipeline defined at path: Azure ML YAML (.yml/.yaml) or Python (.py[:name]).
+
+    resolve_component finds registered components that YAML pipelines name
+    (``component: azureml:train:1``); the session builds it from the project's registries.
+    """
     from .sdk.loader import split_target
 
     file, _ = split_target(path)
@@ -53,7 +62,7 @@ def load_pipeline(path: Path, root: Path) -> Pipeline:
     if suffix in YAML_SUFFIXES:
         from .azure_yaml import load_pipeline_yaml
 
-        return load_pipeline_yaml(Path(file), Path(root))
+        return load_pipeline_yaml(Path(file), Path(root), resolve_component=resolve_component)
     if suffix == ".py":
         from .sdk import load_pipeline_module
 

@@ -31,6 +31,7 @@ class RunOptions:
     memory_mb: int | None = None
     gpu_ids: tuple[str, ...] | None = None
     wait: bool = False
+    only: tuple[str, ...] = ()  # run just these steps; their upstream outputs must be present
 
 
 @dataclass(frozen=True)
@@ -64,19 +65,24 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def load(root: Path, pipeline_file: str | None = None, overrides: Sequence[str] = ()) -> Loaded:
-    """Load, parameterize and compile the project's pipeline (no files written)."""
+    """Load, parameterize and compile the project's pipeline. It writes no files, except the
+    first use of a registered component: its copy in components/_registry/ (and a registry
+    pin in pipeyard.lock.yaml), both said in the notes."""
     from .compile.stages import compile_pipeline
     from .config.params import resolve_parameters
     from .config.project import load_project_config
     from .loading import find_pipeline_file, load_pipeline
+    from .registry import component_resolver
 
     project = load_project_config(root)
     path = find_pipeline_file(root, pipeline_file)
-    pipeline = load_pipeline(path, root)
+    resolver = component_resolver(project)
+    pipeline = load_pipeline(path, root, resolve_component=resolver)
     resolved = resolve_parameters(pipeline, project.conf_dir, list(overrides))
     compiled = compile_pipeline(pipeline, resolved.tree, project)
     source = _relative(path, root)
-    return Loaded(root, source, pipeline, compiled, tuple(resolved.notes) + tuple(compiled.notes))
+    notes = (*resolver.notes, *resolved.notes, *compiled.notes)
+    return Loaded(root, source, pipeline, compiled, tuple(notes))
 
 
 def compile_files(loaded: Loaded) -> list[str]:
@@ -128,7 +134,7 @@ def run(loaded: Loaded, options: RunOptions, reporter: Callable) -> object:
     from .runner.scheduler import Scheduler
 
     _require_dvc(loaded.root)
-    stages = loaded.compiled.stages
+    stages = _only(loaded.compiled.stages, options.only)
     _check_force(stages, options.force)
     project_capacity = _project_capacity(loaded.root)
     capacity: Capacity = detect_capacity(
@@ -193,6 +199,9 @@ def _record(loaded: Loaded, options: RunOptions, summary, dirty: bool) -> None:
         pipeline_file=loaded.source,
     )
     write_record(loaded.root, record)
+    from .history.notes import store_record
+
+    store_record(loaded.root, record, params=loaded.compiled.params)  # shared via git notes; never raises
 
 
 def init(root: Path) -> list[str]:
@@ -231,6 +240,29 @@ def _check_force(stages, force: Sequence[str]) -> None:
                 f"--force names unknown step '{name}'{did_you_mean(name, names)}",
                 hint=f"steps: {known(names)}",
             )
+
+
+def _only(stages, names: Sequence[str]) -> tuple:
+    """The named steps alone (all when names is empty), cut loose from other upstream steps.
+
+    Used where the outputs of the steps upstream are already in the workspace (a CI job
+    pulled them), so only the named steps are checked, run and recorded.
+    """
+    if not names:
+        return tuple(stages)
+    known_names = [s.name for s in stages]
+    for name in names:
+        if name not in known_names:
+            raise RepositoryError(
+                f"unknown step '{name}'{did_you_mean(name, known_names)}",
+                hint=f"steps: {known(known_names)}",
+            )
+    chosen = set(names)
+    return tuple(
+        replace(s, upstream=tuple(u for u in s.upstream if u in chosen))
+        for s in stages
+        if s.name in chosen
+    )
 
 
 def _project_capacity(root: Path) -> dict:

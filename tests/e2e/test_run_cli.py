@@ -203,3 +203,18 @@ def test_runs_lists_the_records(tmp_path):
     assert records[0]["commit"] == project.git("rev-parse", "HEAD").strip()
     assert (Path(project.root) / ".pipeyard").is_dir()
     assert os.listdir(project.root / ".pipeyard" / "runs")
+
+
+def test_a_gpu_profile_with_cpu_fallback_runs_on_the_cpu_without_a_gpu(tmp_path):
+    project = diamond_project(tmp_path / "p")
+    project.write("pipeyard.yaml", "compute:\n  gpu-cluster:\n    gpus: 1\n    cpu_fallback: true\n")
+    text = (project.root / "pipeline.yml").read_text().replace(
+        "  join:\n", "  join:\n    compute: azureml:gpu-cluster\n"
+    )
+    (project.root / "pipeline.yml").write_text(text)
+    result = project.pipeyard("run", "--json", "--gpus", "none")
+    assert result.returncode == 0, result.stderr
+    assert "runs on the CPU" in result.stderr
+    assert statuses(json.loads(result.stdout))["join"] == "ran"
+    with_gpu = project.pipeyard("run", "--json", "--gpus", "0", "--force", "join")
+    assert with_gpu.returncode == 0 and "runs on the CPU" not in with_gpu.stderr

@@ -1,13 +1,17 @@
 """One job of an Azure ML pipeline job (or a standalone command job) -> model.Job.
 
 A job uses a component file (``component: ./train.yml`` or ``file:./train.yml``), an inline
-component mapping, or is itself an inline command job (``command`` + ``inputs`` with
-values), whose component pipeyard derives from the values it is given.
+component mapping, a registered component (``azureml:train:1``, ``azureml:train@latest``,
+``azureml://registries/<r>/components/<name>/versions/<v>`` or ``registry:team/train:1``,
+found by the ``resolve_component`` callable the caller passes down), or is itself an inline
+command job (``command`` + ``inputs`` with values), whose component pipeyard derives from
+the values it is given.
 ``environment_variables`` of a job are ignored: set variables in the step's command.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,17 +57,24 @@ from .refs import check_command, local_path, parse_binding, strip_azureml
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of
 
 JOB_KEYS = COMPONENT_KEYS | {"component", "settings"}
+REGISTERED_PREFIXES = ("azureml:", "registry:")
+
+ComponentResolver = Callable[[str, Location], Component]
+"""Finds a registered component by its reference (e.g. ``azureml:train:1``); raises a
+UserError naming where when it cannot."""
 
 
 @dataclass
 class JobContext:
-    """What a job needs from its pipeline: the file, the pipeline inputs, jobs built so far."""
+    """What a job needs from its pipeline: the file, the pipeline inputs, jobs built so far,
+    and how to find registered components (None: they cannot be used)."""
 
     source: SourceFile
     pipeline_inputs: dict[str, PipelineInput] = field(default_factory=dict)
     built: dict[str, Job] = field(default_factory=dict)
-    components: dict[Path, Component] = field(default_factory=dict)
+    components: dict[Path | str, Component] = field(default_factory=dict)
     in_pipeline: bool = True
+    resolve_component: ComponentResolver | None = None
 
 
 def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Job:
@@ -106,19 +117,29 @@ def _component(spec: YamlMap, name: str, context: JobContext) -> Component:
         return component_from_spec(value, source, default_name=name.replace("-", "_"), step=name)
     if not isinstance(value, str):
         raise DefinitionError(f"component must be a file or a mapping, got {value!r}", location=where)
-    if value.startswith("azureml:"):
-        raise UnsupportedError(
-            f"job '{name}' uses the registered component '{value}', which exists only in a workspace",
-            location=where,
-            hint="download its YAML (az ml component show ... or from the registry) into the "
-            "repository and reference it as component: ./components/<name>.yml",
-        )
+    if value.startswith(REGISTERED_PREFIXES):
+        return _registered_component(value.strip(), name, where, context)
     relative = local_path(value, folder=source.folder, root=source.root, what="component file",
                           where=where, must_exist=True)
     path = source.root / relative
     if path not in context.components:
         context.components[path] = load_component_yaml(path, source.root)
     return context.components[path]
+
+
+def _registered_component(reference: str, job: str, where: Location, context: JobContext) -> Component:
+    if context.resolve_component is None:
+        raise UnsupportedError(
+            f"job '{job}' uses the registered component '{reference}', which exists only in a "
+            "workspace or a registry, and no component registry is available here",
+            location=where,
+            hint="add one to pipeyard.yaml (registries: [{name: team, path: ../registry}]) and "
+            "register the component there: pipeyard component register ./components/train.yml; "
+            "or reference a local file: component: ./components/<name>.yml",
+        )
+    if reference not in context.components:
+        context.components[reference] = context.resolve_component(reference, where)
+    return context.components[reference]
 
 
 def _bind_inputs(spec: YamlMap, component: Component, job: str, context: JobContext

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import DefinitionError, Location, PipeyardError, UnsupportedError
 from ..model import Pipeline, PipelineInput, PipelineOutput, PortType
 from .component import check_type, parameter_value, parse_type
-from .jobs import JOB_KEYS, JobContext, build_job, job_name_from
+from .jobs import JOB_KEYS, ComponentResolver, JobContext, build_job, job_name_from
 from .refs import local_path, strip_azureml
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
@@ -27,8 +27,13 @@ SETTINGS_KEYS = frozenset({"default_compute", "force_rerun", "default_datastore"
                            "continue_on_step_failure", "on_init", "on_finalize"})
 
 
-def load_pipeline_yaml(path: Path, root: Path) -> Pipeline:
-    """The Pipeline in the Azure ML YAML file at path (a pipeline job or one command job)."""
+def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None
+                       ) -> Pipeline:
+    """The Pipeline in the Azure ML YAML file at path (a pipeline job or one command job).
+
+    resolve_component finds registered components (``component: azureml:train:1``); without
+    it they raise UnsupportedError saying how to register them.
+    """
     data, source = read_yaml(path, root)
     spec = expect_map(data, f"{source.shown}", source.at(1))
     if not isinstance(data, dict):
@@ -36,21 +41,21 @@ def load_pipeline_yaml(path: Path, root: Path) -> Pipeline:
                               hint="start it with type: pipeline and a jobs: mapping")
     kind = spec.get("type", "pipeline" if "jobs" in spec else None)
     if kind == "pipeline":
-        return _pipeline(spec, source)
+        return _pipeline(spec, source, resolve_component)
     if kind in ("command", None) and "command" in spec:
-        return _command_job(spec, source)
+        return _command_job(spec, source, resolve_component)
     check_type(spec, source, None, "job")
     raise DefinitionError(f"{source.shown} is neither a pipeline job nor a command job",
                           location=source.at(line_of(spec)),
                           hint="use type: pipeline with jobs:, or type: command with a command")
 
 
-def _pipeline(spec: YamlMap, source: SourceFile) -> Pipeline:
+def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None) -> Pipeline:
     check_keys(spec, PIPELINE_KEYS, "the pipeline", source)
     settings = expect_map(spec.get("settings"), "settings", source.at(line_of(spec, "settings")))
     check_keys(settings, SETTINGS_KEYS, "settings", source)
     inputs = read_pipeline_inputs(spec, source)
-    context = JobContext(source, {i.name: i for i in inputs})
+    context = JobContext(source, {i.name: i for i in inputs}, resolve_component=resolve_component)
     jobs = expect_map(spec.get("jobs"), "jobs", source.at(line_of(spec, "jobs")))
     if not jobs:
         raise DefinitionError("the pipeline has no jobs", location=source.at(line_of(spec)),
@@ -70,11 +75,12 @@ def _pipeline(spec: YamlMap, source: SourceFile) -> Pipeline:
     )
 
 
-def _command_job(spec: YamlMap, source: SourceFile) -> Pipeline:
+def _command_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None
+                 ) -> Pipeline:
     """A standalone command job file as a pipeline of one job."""
     check_keys(spec, JOB_KEYS, "the command job", source)
     name = job_name_from(spec.get("name"), source.path.stem)
-    context = JobContext(source, in_pipeline=False)
+    context = JobContext(source, in_pipeline=False, resolve_component=resolve_component)
     job = build_job(name, spec, context, line_of(spec))
     return _validated(
         source,

@@ -2,13 +2,333 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
 import click
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 
 def register(app: click.Group) -> None:
     """Add this module's commands to the pipeyard command group."""
+    app.add_command(log)
+    app.add_command(show)
+    app.add_command(diff)
+    app.add_command(report)
 
 
-def run_at_rev_command(options, *, rev: str, as_json: bool) -> None:
-    """Reproduce the pipeline of a past revision (`pipeyard run --rev REV`)."""
-    raise click.UsageError("--rev is not available yet")
+def _consoles():
+    from .main import err, out
+
+    return out, err
+
+
+def _root() -> Path:
+    from .. import session as sess
+
+    return sess.find_root()
+
+
+@click.command()
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, help="How many commits to show.")
+@click.argument("rev", default="HEAD", metavar="[REV]")
+@json_option
+def log(limit, rev, as_json) -> None:
+    """Commits (newest first) with the runs made at each, and what each run re-ran and why.
+
+    Runs are read from git notes (refs/notes/pipeyard, shared by push/fetch) and this clone's
+    .pipeyard/runs/.
+    """
+    from ..history.log import history_log, params_changed, step_counts, steps_rerun
+
+    out, _ = _consoles()
+    entries, history = history_log(_root(), limit, rev)
+    if as_json:
+        print(json.dumps([e.to_dict(history) for e in entries], indent=2, default=str))
+        return
+    if not entries:
+        out.print("no commits yet")
+        return
+    for entry in entries:
+        c = entry.commit
+        when = datetime.fromtimestamp(c.time).strftime("%Y-%m-%d %H:%M")
+        out.print(f"[yellow]{c.short}[/yellow]  {when}  {c.author}  ", end="")
+        out.print(c.subject, markup=False)
+        if not entry.runs:
+            out.print("    no runs", style="dim")
+        for run in entry.runs:
+            r = run.record
+            counts = ", ".join(f"{n} {s}" for s, n in step_counts(r).items())
+            flags = ("  dirty" if r.dirty else "") + ("" if run.in_git else "  local only")
+            style = {"succeeded": "green", "failed": "red"}.get(r.status, "yellow")
+            out.print(
+                f"    {r.run_id}  [{style}]{r.status:<11}[/{style}] {r.duration_s:7.2f}s  {counts}{flags}"
+            )
+            details = [("overrides", " ".join(r.overrides))] if r.overrides else []
+            details += [("re-ran", line) for line in steps_rerun(r)]
+            details += [("params", line) for line in params_changed(run, history.previous(run))]
+            details += [("metrics", _metrics_line(f, v)) for f, v in r.metrics.items()]
+            for label, text in details:
+                out.print(f"        {label}: {text}", markup=False)
+
+
+def _metrics_line(file: str, values) -> str:
+    shown = ", ".join(f"{k}={_short(v)}" for k, v in list(values.items())[:6])
+    return f"{file} {shown}" + (" ..." if len(values) > 6 else "")
+
+
+def _short(value) -> str:
+    from ..cache.status import format_value
+
+    return f"{value:.4g}" if isinstance(value, float) else format_value(value)
+
+
+@click.command()
+@click.argument("target", metavar="RUN|REV")
+@json_option
+def show(target, as_json) -> None:
+    """One run (by run id or unique prefix), or every run of a revision, in detail."""
+    from ..errors import RepositoryError
+    from ..history.git import resolve_commit
+    from ..history.log import run_details
+    from ..history.runs import load_history
+
+    root = _root()
+    history = load_history(root)
+    run = history.find(target)
+    if run is not None:
+        details = run_details(run, history.previous(run))
+        if as_json:
+            print(json.dumps(details, indent=2, default=str))
+        else:
+            _print_run(details)
+        return
+    try:
+        commit = resolve_commit(root, target)
+    except RepositoryError:
+        raise RepositoryError(
+            f"'{target}' is neither a run id nor a revision{history.suggestion(target)}",
+            hint="`pipeyard log` lists commits and their run ids",
+        ) from None
+    runs = [run_details(r, history.previous(r)) for r in history.of_commit(commit)]
+    if as_json:
+        print(json.dumps({"commit": commit, "runs": runs}, indent=2, default=str))
+        return
+    out, _ = _consoles()
+    out.print(f"commit {commit}: {len(runs)} run{'s' if len(runs) != 1 else ''}")
+    for details in runs:
+        out.print()
+        _print_run(details)
+
+
+def _print_run(details: dict) -> None:
+    out, _ = _consoles()
+    commit = (details.get("commit") or "no commit")[:8] + ("+dirty" if details.get("dirty") else "")
+    out.print(
+        f"run {details['run_id']}  {details['status']}  {details['duration_s']:.2f}s  at {commit}",
+        markup=False,
+    )
+    if details.get("overrides"):
+        out.print(f"overrides: {' '.join(details['overrides'])}", markup=False)
+    width = max((len(n) for n in details["steps"]), default=4)
+    out.print("steps:")
+    for name, step in details["steps"].items():
+        why = "; ".join(step["reasons"])
+        out.print(
+            f"  {name:<{width}}  {step['status']:<9} {step['duration_s']:7.2f}s  {why}".rstrip(), markup=False
+        )
+    if details.get("params_changed"):
+        out.print("params changed since the previous run:")
+        for line in details["params_changed"]:
+            out.print(f"  {line}", markup=False)
+    if details.get("params"):
+        from ..runner.records import flatten
+
+        out.print("params:")
+        for key, value in flatten(details["params"]).items():
+            out.print(f"  {key}: {_short(value)}", markup=False)
+    if details.get("metrics"):
+        out.print("metrics:")
+        for file, values in details["metrics"].items():
+            for key, value in values.items():
+                out.print(f"  {file} {key}: {_short(value)}", markup=False)
+
+
+def _snapshot(root: Path, rev: str | None, *, with_plots: bool = False):
+    """The snapshot of rev, or of the workspace (as `pipeyard run` would see it) when rev is None."""
+    from .. import session as sess
+    from ..errors import PipeyardError
+    from ..history.snapshot import snapshot_at, workspace_snapshot
+
+    if rev is not None:
+        return snapshot_at(root, rev, with_plots=with_plots)
+    _, err = _consoles()
+    try:
+        loaded = sess.load(root)
+    except PipeyardError as error:
+        err.print(
+            f"note: the pipeline does not load ({error.message}); comparing the files on disk", markup=False
+        )
+        return workspace_snapshot(root, with_plots=with_plots)
+    return workspace_snapshot(root, loaded.compiled.stages, loaded.compiled.params, with_plots=with_plots)
+
+
+@click.command()
+@click.argument("a", metavar="A")
+@click.argument("b", required=False, metavar="[B]")
+@click.option(
+    "-F",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="Output format.",
+)
+def diff(a, b, fmt) -> None:
+    """Compare revision A with revision B (default: the workspace).
+
+    Shows the parameters that differ, metrics with their deltas, and which steps re-run and
+    why (code, parameters, data, environment), from the two versions' dvc.lock entries.
+    """
+    from ..history.diff import diff_snapshots
+    from ..history.markdown import diff_markdown, diff_text
+
+    root = _root()
+    result = diff_snapshots(_snapshot(root, a), _snapshot(root, b))
+    if fmt == "json":
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    elif fmt == "markdown":
+        print(diff_markdown(result), end="")
+    else:
+        print(diff_text(result))
+
+
+@click.command()
+@click.option("--base", required=True, metavar="REV", help="The revision to compare with (e.g. origin/main).")
+@click.option(
+    "--head", default=None, metavar="REV", help="The revision to report on (default: the workspace)."
+)
+@click.option(
+    "-F",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to FILE instead of stdout.",
+)
+def report(base, head, fmt, output) -> None:
+    """A pull-request report: steps re-run vs reused and why, parameter diff, metric deltas, plots.
+
+    Plots are mermaid xychart blocks, which GitHub draws inside the comment itself.
+    """
+    from ..history.git import head_commit, resolve_commit
+    from ..history.report import build_report, report_json_text, report_markdown
+    from ..history.runs import load_history
+
+    root = _root()
+    base_snapshot = _snapshot(root, base, with_plots=True)
+    head_snapshot = _snapshot(root, head, with_plots=True)
+    head_sha = resolve_commit(root, head) if head else head_commit(root)
+    latest = load_history(root).latest_of(head_sha) if head_sha else None
+    built = build_report(base_snapshot, head_snapshot, latest)
+    text = report_json_text(built) if fmt == "json" else report_markdown(built)
+    if output is None:
+        print(text, end="")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    _, err = _consoles()
+    err.print(f"wrote {output}", markup=False)
+
+
+def run_at_rev_command(
+    options, *, rev: str, as_json: bool, keep_worktree: bool = False, out_dir: Path | None = None
+) -> None:
+    """Reproduce the pipeline of a past revision (`pipeyard run --rev REV`).
+
+    Runs in a temporary git worktree sharing the DVC cache; a version run before comes back
+    from the cache without executing a step, and every output is checked against the
+    revision's dvc.lock. The worktree is removed on success unless keep_worktree; outputs
+    can be copied to out_dir.
+    """
+    from .. import errors
+    from .. import session as sess
+    from ..history.reproduce import reproduce
+    from .main import _summary_json
+    from .progress import ProgressView
+    from .render import summary_line, tail
+
+    _, err = _consoles()
+    if options.dry_run:
+        raise click.UsageError(
+            "--rev runs a past version; to see what differs from it, use `pipeyard diff REV`"
+        )
+
+    def run_there(project: Path):
+        loaded = sess.load(project, options.pipeline_file, options.overrides)
+        for note in loaded.notes:
+            err.print(f"note: {note}", style="yellow")
+        with ProgressView.for_stream(sys.stderr) as view:
+            return sess.run(loaded, options, view)
+
+    err.print(f"running {rev} in a temporary git worktree that shares this project's DVC cache", markup=False)
+    result = reproduce(
+        _root(), rev, run_there, verify=not options.overrides, keep_worktree=keep_worktree, out_dir=out_dir
+    )
+    summary, check = result.summary, result.verification
+    if as_json:
+        data = _summary_json(summary)
+        data.update(
+            rev=rev,
+            worktree=str(result.worktree) if result.worktree else None,
+            outputs_copied_to=str(result.copied_to) if result.copied_to else None,
+            verification=check.to_dict(),
+        )
+        print(json.dumps(data, indent=2))
+    err.print(summary_line([r.status for r in summary.steps.values()], summary.duration_s))
+    for name in summary.failed:
+        step = summary.steps[name]
+        err.print(f"\nstep '{name}' failed; last lines of {step.log_path}:", style="bold red")
+        err.print(tail(step.log_path), markup=False)
+    if check.skipped:
+        err.print(f"outputs not checked against dvc.lock: {check.skipped}", markup=False)
+    elif check.ok:
+        err.print(f"all {check.checked} outputs match dvc.lock at {result.commit[:8]}", style="green")
+    else:
+        err.print(
+            f"MISMATCH: {len(check.mismatches)} output(s) differ from dvc.lock at {result.commit[:8]}:",
+            style="bold red",
+        )
+        for mismatch in check.mismatches:
+            err.print(f"  {mismatch.text}", style="red", markup=False)
+        err.print("the steps that made them are not reproducible (or dvc.lock was edited)", style="red")
+    if check.unrecorded:
+        err.print(
+            f"not in dvc.lock at {result.commit[:8]} (never run there): {', '.join(check.unrecorded)}",
+            markup=False,
+        )
+    if result.copied_to:
+        err.print(f"outputs copied to {result.copied_to}", markup=False)
+    if result.worktree:
+        err.print(
+            f"worktree kept at {result.worktree} (remove it with `git worktree remove --force {result.worktree}`)",
+            markup=False,
+        )
+    elif not result.copied_to:
+        err.print(
+            "outputs stay in the DVC cache; `git checkout REV && pipeyard run` brings them back", markup=False
+        )
+    if summary.status == "interrupted":
+        raise errors.Interrupted()
+    if not result.ok:
+        raise SystemExit(errors.EXIT_STEP_FAILED)

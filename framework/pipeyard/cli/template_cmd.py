@@ -2,8 +2,182 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+checkout_option = click.option(
+    "--checkout", default=None, metavar="REF",
+    help="Template branch, tag or commit (default: the one recorded at `new`, else the default branch).",
+)
+new_checkout_option = click.option(
+    "--checkout", default=None, metavar="REF",
+    help="Template branch, tag or commit to use (default: the default branch); recorded for updates.",
+)
 
 
 def register(app: click.Group) -> None:
     """Add this module's commands to the pipeyard command group."""
+    app.add_command(new)
+    app.add_command(templates)
+    app.add_command(template)
+
+
+def _consoles():
+    from .main import err, out
+
+    return out, err
+
+
+@click.command()
+@click.argument("template_name", metavar="TEMPLATE")
+@click.argument("args", nargs=-1, metavar="[DIR] [KEY=VALUE]...")
+@click.option("--no-input", is_flag=True, help="Ask nothing: use the template's defaults and the KEY=VALUE answers.")
+@new_checkout_option
+@click.option("--directory", "subdirectory", default=None, metavar="SUBDIR", help="The template's folder inside the git repository.")
+def new(template_name, args, no_input, checkout, subdirectory) -> None:
+    """Create a project from a template: a built-in name (see `pipeyard templates`), a folder,
+    or a git URL. The project is a git + DVC repository with its pipeline compiled and committed.
+
+    \b
+    Examples:
+      pipeyard new minimal my-project --no-input project_name="My project"
+      pipeyard new https://github.com/org/ml-template.git --checkout v2
+    """
+    from ..project_templates import create_project, parse_answers
+
+    out, _ = _consoles()
+    directory = None
+    if args and "=" not in args[0]:
+        directory, args = Path(args[0]), args[1:]
+    created = create_project(
+        template_name,
+        directory,
+        answers=parse_answers(args),
+        no_input=no_input,
+        checkout=checkout,
+        subdirectory=subdirectory,
+    )
+    version = created.state.commit or ""
+    out.print(f"created {created.root} from {created.state.template}" + (f" at {_short(version)}" if version else ""), markup=False)
+    if created.compiled:
+        out.print(f"compiled the pipeline: {', '.join(created.compiled)}", markup=False)
+    out.print(f"next: cd {created.root} && pipeyard run", markup=False)
+
+
+@click.command()
+def templates() -> None:
+    """List the built-in templates, one line each."""
+    from ..project_templates import builtin_folder, builtin_templates
+
+    out, _ = _consoles()
+    found = builtin_templates()
+    if not found:
+        out.print(f"no built-in templates found (looked in {builtin_folder() or 'the pipeyard installation'})", markup=False)
+        return
+    width = max(len(t.name) for t in found)
+    for t in found:
+        out.print(f"[bold]{t.name:<{width}}[/bold]  {t.description}")
+    out.print("\ncreate a project with `pipeyard new NAME [DIR]`", markup=False)
+
+
+@click.group()
+def template() -> None:
+    """Keep a project made with `pipeyard new` up to date with its template."""
+
+
+@template.command()
+@checkout_option
+def check(checkout) -> None:
+    """Exit 1 if the project is behind its template (for CI and pre-commit), 0 if current."""
+    from ..project_templates import check_project
+    from ..session import find_root
+
+    out, err = _consoles()
+    versions = check_project(find_root(), checkout)
+    if versions.up_to_date:
+        out.print(f"up to date with {versions.template} at {_short(versions.current)}", markup=False)
+        return
+    err.print(
+        f"behind the template: project at {_short(versions.current)}, {versions.template} at {_short(versions.latest)}; "
+        "see `pipeyard template diff`, apply with `pipeyard template update`",
+        markup=False,
+    )
+    raise SystemExit(1)
+
+
+@template.command()
+@checkout_option
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+def diff(checkout, paths) -> None:
+    """Show what an update would change: the template's own change, limited to PATHs if given."""
+    from rich.text import Text
+
+    from ..project_templates import diff_project
+    from ..session import find_root
+
+    out, err = _consoles()
+    versions, lines = diff_project(find_root(), checkout, paths)
+    if versions.up_to_date:
+        err.print(f"up to date with {versions.template} at {_short(versions.current)}; nothing to show", markup=False)
+        return
+    err.print(f"template change {_short(versions.current)} -> {_short(versions.latest)}:", markup=False)
+    for line in lines:
+        out.print(Text(line, style=_diff_style(line)))
+
+
+def _diff_style(line: str) -> str:
+    if line.startswith(("+++", "---", "diff ")):
+        return "bold"
+    if line.startswith("@@"):
+        return "cyan"
+    if line.startswith("+"):
+        return "green"
+    if line.startswith("-"):
+        return "red"
+    return ""
+
+
+@template.command()
+@checkout_option
+def update(checkout) -> None:
+    """Merge the template's changes since the project was made (or last updated) into it.
+
+    Your changes are kept, the template's are applied; where both changed the same lines the
+    file gets <<<<<<< ours / >>>>>>> template markers and the command exits 1.
+    """
+    from ..project_templates import update_project
+    from ..session import find_root
+
+    out, err = _consoles()
+    result = update_project(find_root(), checkout)
+    versions = result.versions
+    if versions.up_to_date:
+        out.print(f"already up to date with {versions.template} at {_short(versions.current)}", markup=False)
+        return
+    out.print(f"updated from template {_short(versions.current)} -> {_short(versions.latest)}", markup=False)
+    for change in result.report.changes:
+        note = f"  ({change.note})" if change.note else ""
+        out.print(f"  {change.action:<9} {change.path}{note}", markup=False)
+    for note in result.notes:
+        err.print(f"note: {note}", style="yellow", markup=False)
+    conflicts = result.report.conflicts
+    if conflicts:
+        err.print(f"\n{len(conflicts)} file{'s' if len(conflicts) != 1 else ''} with conflicts:", style="bold red", markup=False)
+        for path in conflicts:
+            err.print(f"  {path}", markup=False)
+        err.print(
+            "\nto finish: edit them and resolve each <<<<<<< ours / ======= / >>>>>>> template block, then\n"
+            '  git add -A && git commit -m "Update from template"\n'
+            "  (.cruft.json already records the new template version; committing completes the update)\n"
+            "to abandon the update: git reset --hard && git clean -fd",
+            markup=False,
+        )
+        raise SystemExit(1)
+    out.print('\nreview with `git status` and `git diff`, then: git add -A && git commit -m "Update from template"', markup=False)
+
+
+def _short(version: str | None) -> str:
+    if not version:
+        return "an unknown version"
+    return version[:19] if version.startswith("sha256:") else version[:8]

@@ -11,6 +11,15 @@ A project needs no ``pipeyard.yaml``; every field has a default::
       gpus: [0, 1]                # a count or a list of device ids
     conf_dir: conf                # Hydra configs (default: conf/ when it exists)
     output_root: outputs          # where unpinned outputs go
+    registries:                   # component registries, searched in this order
+      - {name: team, path: ../registry}                         # a folder (relative to the root)
+      - {name: shared, git: https://host/registry.git, ref: main}  # a git repository
+    ci:                           # `pipeyard ci github`: workflows for GitHub Actions
+      github:
+        runners: {cpu: ubuntu-latest, gpu: [self-hosted, gpu]}   # labels per kind of step
+        merge_chains: true        # one job for a linear chain of steps on the same runner
+        python: "3.11"
+        secrets: [AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY]      # for the DVC remote
 
 Memory sizes are binary: ``1GB`` = 1024 MB; a bare number means MB.
 """
@@ -56,6 +65,26 @@ def parse_memory_mb(value: Any) -> int:
     return int(number * _MB_PER_UNIT[unit])
 
 
+DEFAULT_RUNNERS = MappingProxyType({"cpu": ("ubuntu-latest",), "gpu": ("self-hosted", "gpu")})
+
+
+@dataclass(frozen=True)
+class GithubCiSpec:
+    """How `pipeyard ci github` writes workflows (the ``ci.github`` section of pipeyard.yaml).
+
+    runners maps ``cpu``, ``gpu`` or a compute profile name to runner labels; secrets names
+    the repository secrets passed to jobs as environment variables (the DVC remote's
+    credentials); install is what pip installs to get pipeyard (None: this version).
+    """
+
+    runners: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_RUNNERS)
+    merge_chains: bool = True
+    python: str = "3.11"
+    secrets: tuple[str, ...] = ()
+    branch: str = "main"
+    install: str | None = None
+
+
 @dataclass(frozen=True)
 class CapacitySpec:
     """What the machine offers, as configured; None means "detect at run time"."""
@@ -74,6 +103,20 @@ class CapacitySpec:
 
 
 @dataclass(frozen=True)
+class RegistrySpec:
+    """A component registry the project uses: a folder (path) or a git repository (git + ref).
+
+    path is kept as written (relative to the project root); ref None means the remote's
+    default branch.
+    """
+
+    name: str
+    path: str | None = None
+    git: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """The settings of one project, read once from ``pipeyard.yaml`` (or defaults)."""
 
@@ -85,6 +128,8 @@ class ProjectConfig:
     conf_dir: Path | None = None
     output_root: str = DEFAULT_OUTPUT_ROOT
     source: Path | None = None  # the pipeyard.yaml read, or None when defaults were used
+    registries: tuple[RegistrySpec, ...] = ()
+    ci_github: GithubCiSpec = field(default_factory=GithubCiSpec)
 
     def __hash__(self) -> int:
         return hash((self.root, self.source, self.conf_dir, self.output_root))
@@ -122,7 +167,10 @@ def load_project_config(root: Path) -> ProjectConfig:
     profiles = {LOCAL_PROFILE: Resources()}
     for name, profile in parsed.compute.items():
         profiles[strip_azureml(name)] = Resources(
-            cpus=profile.cpus, memory_mb=profile.memory, gpus=profile.gpus
+            cpus=profile.cpus,
+            memory_mb=profile.memory,
+            gpus=profile.gpus,
+            cpu_fallback=profile.cpu_fallback,
         )
     return ProjectConfig(
         root=root,
@@ -131,6 +179,22 @@ def load_project_config(root: Path) -> ProjectConfig:
         conf_dir=conf_dir_of(root, parsed.conf_dir, path, node),
         output_root=parsed.output_root,
         source=path,
+        ci_github=_github_ci_spec(parsed.ci.github),
+        registries=tuple(
+            RegistrySpec(r.name, path=r.path, git=r.git, ref=r.ref) for r in parsed.registries
+        ),
+    )
+
+
+def _github_ci_spec(parsed) -> GithubCiSpec:
+    runners = {**DEFAULT_RUNNERS, **parsed.runners}
+    return GithubCiSpec(
+        runners=MappingProxyType({k: tuple(v) for k, v in runners.items()}),
+        merge_chains=parsed.merge_chains,
+        python=parsed.python,
+        secrets=tuple(parsed.secrets),
+        branch=parsed.branch,
+        install=parsed.install,
     )
 
 

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import ConfigError, Location
 from .project import DEFAULT_CONF_DIR, DEFAULT_OUTPUT_ROOT, PROJECT_FILES, parse_memory_mb
@@ -52,6 +60,9 @@ class _Profile(BaseModel):
     cpus: float = Field(1.0, gt=0, description="a positive number of CPUs, e.g. 2 or 0.5")
     memory: _Memory = Field(0, description="a size like 4GB or 512MB, or a number of MB")
     gpus: _Count = Field(0, description="a whole number of GPUs, e.g. 1")
+    cpu_fallback: bool = Field(
+        False, description="true to run on the CPU when the machine has no GPU to give"
+    )
 
 
 class _Capacity(BaseModel):
@@ -62,6 +73,54 @@ class _Capacity(BaseModel):
     gpus: _GpuIds | None = Field(
         None, description="a count of GPUs (e.g. 2) or a list of device ids (e.g. [0, 1])"
     )
+
+
+class _Registry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", description="a short name such as team or shared"
+    )
+    path: str | None = Field(None, description="a registry folder, relative to the project root")
+    git: str | None = Field(None, description="the URL (or path) of a git repository")
+    ref: str | None = Field(None, description="the branch or tag of a git registry, e.g. main")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Registry:
+        if (self.path is None) == (self.git is None):
+            raise ValueError(f"registry '{self.name}' needs exactly one of path: or git:")
+        if self.ref is not None and self.git is None:
+            raise ValueError(f"registry '{self.name}': ref: goes with git:, not path:")
+        return self
+
+
+def _labels(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+_Labels = Annotated[list[str], BeforeValidator(_labels), Field(min_length=1)]
+
+
+class _GithubCi(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    runners: dict[str, _Labels] = Field(
+        default_factory=dict,
+        description="cpu, gpu or a compute name -> runner labels, e.g. {gpu: [self-hosted, gpu]}",
+    )
+    merge_chains: bool = Field(True, description="true or false")
+    python: str = Field("3.11", description="a Python version for actions/setup-python, e.g. '3.11'")
+    secrets: list[str] = Field(
+        default_factory=list, description="names of repository secrets the DVC remote needs"
+    )
+    branch: str = Field("main", description="the branch pushes to which run the workflow")
+    install: str | None = Field(None, description="what pip installs for pipeyard, e.g. pipeyard==0.1")
+
+
+class _Ci(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    github: _GithubCi = Field(default_factory=_GithubCi, description="a mapping: runners, ...")
 
 
 class _ProjectFile(BaseModel):
@@ -75,6 +134,20 @@ class _ProjectFile(BaseModel):
     )
     conf_dir: str | None = Field(None, description="a folder of Hydra configs, e.g. conf")
     output_root: str = Field(DEFAULT_OUTPUT_ROOT, description="a folder, e.g. outputs")
+    ci: _Ci = Field(default_factory=_Ci, description="a mapping with github: {runners, ...}")
+    registries: list[_Registry] = Field(
+        default_factory=list,
+        description="a list of {name, path} or {name, git, ref} component registries",
+    )
+
+    @field_validator("registries")
+    @classmethod
+    def _unique_names(cls, registries: list[_Registry]) -> list[_Registry]:
+        names = [r.name for r in registries]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"registry names must be unique; repeated: {', '.join(twice)}")
+        return registries
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:

@@ -1,0 +1,184 @@
+"""The git command line, as pipeyard's history asks it: revisions, files at a revision, commits.
+
+Every call is one `git` subprocess; errors become RepositoryError with the next step to take.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import RepositoryError
+
+# Used only when git refuses to write a commit (notes) because no identity is configured.
+FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "pipeyard",
+    "GIT_AUTHOR_EMAIL": "pipeyard@localhost",
+    "GIT_COMMITTER_NAME": "pipeyard",
+    "GIT_COMMITTER_EMAIL": "pipeyard@localhost",
+}
+_NO_IDENTITY = ("identity unknown", "unable to auto-detect email", "empty ident name")
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit as `pipeyard log` shows it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    time: int  # committer time, seconds since the epoch
+    author: str
+    subject: str
+
+    @property
+    def short(self) -> str:
+        """The first 8 characters of the sha."""
+        return self.sha[:8]
+
+
+def run_git(
+    root: Path,
+    *args: str,
+    input_text: str | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess:
+    """Run `git args` in root; RepositoryError when git is missing or (check) the call fails."""
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env} if env else None,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RepositoryError(f"could not run git: {exc}", hint="install git and put it on PATH") from None
+    if check and result.returncode != 0:
+        raise RepositoryError(
+            f"`git {' '.join(args)}` failed: {result.stderr.strip() or result.stdout.strip()}",
+            hint="check that this is a git repository with at least one commit",
+        )
+    return result
+
+
+def lacks_identity(result: subprocess.CompletedProcess) -> bool:
+    """True when git failed because no user name or email is configured."""
+    text = (result.stderr or "").lower()
+    return result.returncode != 0 and any(marker in text for marker in _NO_IDENTITY)
+
+
+def resolve_commit(root: Path, rev: str) -> str:
+    """The full sha of the commit rev names; RepositoryError naming rev when there is none."""
+    result = run_git(
+        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False
+    )
+    sha = result.stdout.strip()
+    if result.returncode != 0 or not sha:
+        raise RepositoryError(
+            f"'{rev}' is not a commit of this repository",
+            hint="use a branch, tag or commit sha; `pipeyard log` lists commits with runs",
+        )
+    return sha
+
+
+def head_commit(root: Path) -> str | None:
+    """The sha of HEAD, or None before the first commit (or outside git)."""
+    try:
+        result = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+    except RepositoryError:
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip() or None
+
+
+def top_level(root: Path) -> Path:
+    """The folder of the git work tree holding root."""
+    return Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+
+
+def read_files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes | None]:
+    """The content of each path (relative to root, which may be below the top) at commit.
+
+    None for a path commit does not have (or that is not a file). One git call for all.
+    """
+    contents = _cat_files(root, [f"{commit}:./{path}" for path in paths])
+    return dict(zip(paths, contents, strict=True))
+
+
+def read_blobs(root: Path, shas: Iterable[str]) -> dict[str, bytes]:
+    """The content of each blob sha that exists (one git call for all)."""
+    shas = list(dict.fromkeys(shas))
+    return {sha: data for sha, data in zip(shas, _cat_files(root, shas), strict=True) if data is not None}
+
+
+def _cat_files(root: Path, names: Sequence[str]) -> list[bytes | None]:
+    """`git cat-file --batch` of each object name: its content, or None when absent or not a blob."""
+    if not names:
+        return []
+    request = "".join(f"{name}\n" for name in names).encode("utf-8")
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input=request,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RepositoryError(f"could not run git: {exc}", hint="install git and put it on PATH") from None
+    if result.returncode != 0:
+        raise RepositoryError(
+            f"`git cat-file` failed: {result.stderr.decode('utf-8', errors='replace').strip()}",
+            hint="check that this is a git repository",
+        )
+    return _parse_batch(result.stdout, len(names))
+
+
+def _parse_batch(output: bytes, count: int) -> list[bytes | None]:
+    """Split `git cat-file --batch` output into one content (or None: missing/not a blob) per request."""
+    contents: list[bytes | None] = []
+    position = 0
+    for _ in range(count):
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] != b"missing":
+            size = int(header[2])
+            data = output[position : position + size]
+            position += size + 1
+            contents.append(data if header[1] == b"blob" else None)
+        else:
+            contents.append(None)
+    return contents
+
+
+def tracked_files(root: Path, commit: str) -> frozenset[str]:
+    """Every file path git tracks at commit, relative to root (only those below root)."""
+    result = run_git(root, "ls-tree", "-r", "--name-only", "-z", commit)
+    return frozenset(p for p in result.stdout.split("\0") if p)
+
+
+def commits(root: Path, rev: str = "HEAD", limit: int | None = None) -> list[Commit]:
+    """The commits reachable from rev, newest first (empty before the first commit)."""
+    if head_commit(root) is None and rev == "HEAD":
+        return []
+    args = ["log", "--format=%H%x1f%P%x1f%ct%x1f%an%x1f%s%x1e"]
+    if limit is not None:
+        args.append(f"-n{limit}")
+    result = run_git(root, *args, rev, "--")
+    found = []
+    for chunk in result.stdout.split("\x1e"):
+        fields = chunk.strip("\n").split("\x1f")
+        if len(fields) == 5:
+            sha, parents, time, author, subject = fields
+            found.append(Commit(sha, tuple(parents.split()), int(time), author, subject))
+    return found

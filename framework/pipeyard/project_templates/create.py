@@ -1,0 +1,105 @@
+"""`pipeyard new`: render a template into a new git + DVC project and make its first commit."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PipeyardError
+from . import _git
+from .render import render
+from .sources import TemplateError, checkout_template, resolve_source
+from .state import TemplateState, write_state
+
+FALLBACK_IDENTITY = ("-c", "user.name=pipeyard", "-c", "user.email=pipeyard@localhost.invalid")
+
+
+@dataclass(frozen=True)
+class Created:
+    """A new project: where it is, what it records about its template, and its first commit."""
+
+    root: Path
+    state: TemplateState
+    compiled: tuple[str, ...]  # files `pipeyard compile` wrote
+    commit: str
+
+
+def create_project(
+    template: str,
+    directory: Path | None = None,
+    *,
+    answers: Mapping[str, object] | None = None,
+    no_input: bool = False,
+    checkout: str | None = None,
+    subdirectory: str | None = None,
+    cwd: Path | None = None,
+) -> Created:
+    """Render template (built-in name, folder or git URL) into directory, then set up the project.
+
+    Without directory the project goes to cwd/<the folder the template names>. The project is a
+    new git repository with DVC set up, its pipeline compiled, and everything committed once.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    target = (cwd / directory).resolve() if directory is not None else None
+    if target is not None:
+        _require_free(target)
+    source = resolve_source(template, subdirectory, cwd)
+    with checkout_template(source) as files, tempfile.TemporaryDirectory(prefix="pipeyard-new-") as scratch:
+        version = files.resolve(checkout)
+        folder = files.folder(version)
+        rendered = render(
+            folder, Path(scratch), answers=answers or {}, no_input=no_input, template_label=source.recorded
+        )
+        if target is None:
+            target = cwd / rendered.project_dir.name
+            _require_free(target)
+        target.mkdir(parents=True, exist_ok=True)
+        for item in rendered.project_dir.iterdir():
+            shutil.move(str(item), str(target / item.name))
+    state = TemplateState(
+        template=source.recorded,
+        commit=version,
+        checkout=checkout,
+        answers=rendered.answers,
+        directory=source.directory,
+    )
+    write_state(target, state)
+    try:
+        compiled = _set_up_project(target)
+    except PipeyardError as error:
+        raise TemplateError(
+            f"rendered {source.label} into {target}, but setting the project up failed: {error.message}",
+            hint=error.hint or "fix the template's pipeline, then run `pipeyard init` and `pipeyard compile` there",
+        ) from error
+    commit = _first_commit(target, f"Create project from template {source.label}")
+    return Created(target, state, compiled, commit)
+
+
+def _require_free(target: Path) -> None:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise TemplateError(
+            f"{target} already exists and is not empty",
+            hint="choose a new folder: `pipeyard new TEMPLATE NEW_DIR`",
+        )
+
+
+def _set_up_project(root: Path) -> tuple[str, ...]:
+    from .. import session
+    from ..loading import CANDIDATES
+
+    if not (root / ".git").exists():
+        _git.git(root, "init", "--quiet")
+    session.init(root)
+    if not any((root / name).is_file() for name in CANDIDATES):
+        return ()
+    return tuple(session.compile_files(session.load(root)))
+
+
+def _first_commit(root: Path, message: str) -> str:
+    _git.git(root, "add", "--all")
+    identity = () if _git.has_identity(root) else FALLBACK_IDENTITY
+    _git.git(root, *identity, "commit", "--quiet", "--no-verify", "-m", message)
+    return _git.output(root, "rev-parse", "HEAD")

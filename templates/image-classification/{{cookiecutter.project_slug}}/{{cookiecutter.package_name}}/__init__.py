@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: a small PyTorch image classifier for 8x8 handwritten digits."""

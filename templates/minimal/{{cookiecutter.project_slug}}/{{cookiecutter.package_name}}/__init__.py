@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: make numbers, then summarize them."""
