@@ -1,7 +1,8 @@
 """DVC-compatible hashing, object cache, dvc.lock and run-cache, and stage status.
 
 The only layer that reads or writes `.dvc/cache`, the run-cache and `dvc.lock`. It never
-imports `dvc` (too slow for the hot path); it writes DVC 3's formats itself, byte for byte.
+imports `dvc` (too slow for the hot path); it writes DVC 3's formats itself (the same bytes as DVC but
+for long lines, which DVC folds).
 """
 
 from .hashing import DirEntry, Hasher, HashState, PathHash, md5_of_file
@@ -17,7 +18,7 @@ from .status import (
     StageCheck,
     param_changes,
 )
-from .workspace import Workspace, cache_dir_of
+from .workspace import Workspace, cache_dir_of, lookup_param
 
 __all__ = [
     "FROM_LOCK",
@@ -37,6 +38,7 @@ __all__ = [
     "cache_dir_of",
     "can_run_cache",
     "lock_entry",
+    "lookup_param",
     "md5_of_file",
     "param_changes",
     "run_cache_key",

@@ -91,7 +91,7 @@ class Workspace:
     def _param_values(self, stage: Stage, params: Mapping[str, Any]) -> tuple[dict, list[str]]:
         values, missing = {}, []
         for key in stage.params:
-            found, value = _lookup_param(params, key)
+            found, value = lookup_param(params, key)
             if found:
                 values[key] = value
             else:
@@ -240,7 +240,7 @@ def _stage_names_in(dvc_yaml: Path) -> set[str]:
     return set(stages) if isinstance(stages, dict) else set()
 
 
-def _lookup_param(params: Mapping[str, Any], key: str) -> tuple[bool, Any]:
+def lookup_param(params: Mapping[str, Any], key: str) -> tuple[bool, Any]:
     """The value of a params.yaml key; dotted keys (`a.b.c`) walk nested mappings as DVC does."""
     if key in params:
         return True, params[key]

@@ -24,7 +24,7 @@ import yaml
 from ..cache.hashing import Hasher, HashState
 from ..cache.lockfile import PARAMS_FILE_NAME, lock_entry
 from ..cache.objects import ObjectCache
-from ..cache.workspace import STATE_DIR, cache_dir_of
+from ..cache.workspace import STATE_DIR, cache_dir_of, lookup_param
 from ..cache.yamlio import parse_yaml
 from ..compile.codedeps import ENVIRONMENT_FILES
 from ..errors import Location, RepositoryError
@@ -311,7 +311,7 @@ def _current_entries(root: Path, stages: Sequence[Stage], params: Mapping[str, A
     hasher = Hasher(root.resolve(), HashState(root / STATE_DIR / "hashes.json"))  # read, never saved
     entries = {}
     for stage in stages:
-        values = {key: value for key in stage.params if (value := _lookup(params, key)) is not _ABSENT}
+        values = {key: value for key in stage.params for found, value in [lookup_param(params, key)] if found}
         hashes = {path: hasher.hash_path(path) for path in stage.deps}
         entry = lock_entry(stage.cmd, {p: h for p, h in hashes.items() if h is not None}, values, {})
         missing = [{"path": p, "md5": None} for p, h in hashes.items() if h is None]
@@ -322,18 +322,6 @@ def _current_entries(root: Path, stages: Sequence[Stage], params: Mapping[str, A
     return entries
 
 
-_ABSENT = object()
-
-
-def _lookup(params: Mapping[str, Any], key: str) -> Any:
-    if key in params:
-        return params[key]
-    node: Any = params
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return _ABSENT
-        node = node[part]
-    return node
 
 
 def _stage_def(stage: Stage) -> StageDef:

@@ -9,9 +9,11 @@ from pathlib import Path
 from ..errors import RepositoryError
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def git(
+    cwd: Path, *args: str, check: bool = True, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run `git ARGS` in cwd without prompting; raise RepositoryError when check and it fails."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(extra_env or {})}
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
     if check and result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
@@ -22,9 +24,20 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     return result
 
 
-def output(cwd: Path, *args: str) -> str:
+def git_bytes(cwd: Path, *args: str) -> bytes:
+    """The raw stdout of `git ARGS` (which must succeed), e.g. an archive."""
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RepositoryError(
+            f"`git {' '.join(args)}` failed in {cwd}: {result.stderr.decode(errors='replace').strip()}",
+            hint="check that the repository is intact (`git fsck`)",
+        )
+    return result.stdout
+
+
+def output(cwd: Path, *args: str, extra_env: dict[str, str] | None = None) -> str:
     """The stripped stdout of `git ARGS` (which must succeed)."""
-    return git(cwd, *args).stdout.strip()
+    return git(cwd, *args, extra_env=extra_env).stdout.strip()
 
 
 def has_identity(root: Path) -> bool:

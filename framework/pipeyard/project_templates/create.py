@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import PipeyardError
 from . import _git
 from .render import render
+from .snapshots import save_render
 from .sources import TemplateError, checkout_template, resolve_source
 from .state import TemplateState, write_state
 
@@ -56,6 +57,10 @@ def create_project(
         if target is None:
             target = cwd / rendered.project_dir.name
             _require_free(target)
+        versioned = files.versioned
+        if not versioned:  # keep the pure render: the merge base of the next update
+            pure = Path(tempfile.mkdtemp(prefix="pipeyard-render-"))
+            shutil.copytree(rendered.project_dir, pure, dirs_exist_ok=True, symlinks=True)
         target.mkdir(parents=True, exist_ok=True)
         for item in rendered.project_dir.iterdir():
             shutil.move(str(item), str(target / item.name))
@@ -75,6 +80,11 @@ def create_project(
             hint=error.hint or "fix the template's pipeline, then run `pipeyard init` and `pipeyard compile` there",
         ) from error
     commit = _first_commit(target, f"Create project from template {source.label}")
+    if not versioned:
+        try:
+            save_render(target, pure, version)
+        finally:
+            shutil.rmtree(pure, ignore_errors=True)
     return Created(target, state, compiled, commit)
 
 

@@ -19,6 +19,7 @@ from ..errors import PipeyardError, RepositoryError
 from . import _git
 from .merge import MergeReport, merge_update, unified_diff
 from .render import render, template_questions
+from .snapshots import restore_render, save_render, snapshot_ref
 from .sources import TemplateError, checkout_template, source_from_state
 from .state import STATE_FILE, TemplateState, read_state, write_state
 
@@ -53,6 +54,7 @@ class _Renders:
     base: Path
     theirs: Path
     state: TemplateState  # the state after the update
+    versioned: bool = True  # False: keep the new render as the base of the next update
 
 
 def check_project(root: Path, checkout: str | None = None) -> TemplateVersions:
@@ -85,6 +87,8 @@ def update_project(root: Path, checkout: str | None = None) -> UpdateResult:
         if renders.versions.up_to_date:
             return UpdateResult(renders.versions, MergeReport(()))
         report = merge_update(root, renders.base, renders.theirs, renders.state.skips, protected=(STATE_FILE,))
+        if not renders.versioned:
+            save_render(root, renders.theirs, renders.versions.latest)
     write_state(root, renders.state)
     if report.conflicts:
         return UpdateResult(renders.versions, report)
@@ -108,9 +112,21 @@ def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
                 f"{STATE_FILE} records no template version, so there is nothing to update from",
                 hint=f"set 'commit' in {STATE_FILE} to the template commit the project was made from",
             )
-        base = _render_at(files.folder(state.commit), Path(scratch) / "base", state)
+        if files.versioned:
+            base_dir = _render_at(files.folder(state.commit), Path(scratch) / "base", state).project_dir
+        else:
+            base_dir = restore_render(root, state.commit, Path(scratch) / "base")
+            if base_dir is None:
+                raise TemplateError(
+                    f"{state.template} keeps no history and this repository has no copy of its "
+                    f"version {state.commit[:19]} ({snapshot_ref(state.commit)})",
+                    hint="fetch it from the repository that created the project: "
+                    "`git fetch origin 'refs/pipeyard/*:refs/pipeyard/*'`",
+                )
         theirs = _render_at(files.folder(latest), Path(scratch) / "theirs", state)
-        yield _Renders(versions, base.project_dir, theirs.project_dir, state.at(latest, theirs.answers, checkout))
+        yield _Renders(
+            versions, base_dir, theirs.project_dir, state.at(latest, theirs.answers, checkout), files.versioned
+        )
 
 
 def _render_at(folder: Path, output: Path, state: TemplateState):

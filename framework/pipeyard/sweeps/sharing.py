@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..cache import lookup_param
 from ..model import Stage
 
 
@@ -66,7 +67,7 @@ def step_identities(stages: Sequence[Stage], params: Mapping[str, Any]) -> dict[
         described = {
             "cmd": stage.cmd,
             "deps": sorted(stage.deps),
-            "params": {key: _lookup(params, key) for key in stage.params},
+            "params": {key: lookup_param(params, key)[1] for key in stage.params},
             "outs": sorted(stage.out_paths),
             "upstream": sorted(upstream),  # type: ignore[arg-type]
         }
@@ -139,14 +140,3 @@ def _with_ancestors(name: str, upstream: Mapping[str, Sequence[str]]) -> set[str
 def _run_cacheable(stage: Stage) -> bool:
     return bool(not stage.always_changed and stage.commands and (stage.deps or stage.params) and stage.outs)
 
-
-def _lookup(params: Mapping[str, Any], key: str) -> Any:
-    """A params.yaml value by its DVC key; dotted keys walk nested mappings."""
-    if key in params:
-        return params[key]
-    node: Any = params
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node

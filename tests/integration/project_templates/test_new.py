@@ -74,23 +74,36 @@ def test_new_from_a_file_url_of_a_bare_repository_with_directory_and_checkout(tm
     assert cli(root, "template", "check", "--checkout", "main").code == 1
 
 
-def test_new_from_a_plain_folder_records_a_content_hash_and_check_sees_changes(tmp_path, cli):
+def test_a_template_without_history_updates_from_the_render_kept_in_the_project(tmp_path, cli):
+    """Plain folders (and the built-in templates) keep no history: the project keeps each render."""
     folder = tmp_path / "plain"
     (folder / "{{cookiecutter.name}}").mkdir(parents=True)
     (folder / "cookiecutter.json").write_text('{"name": "plainproj"}')
     (folder / "{{cookiecutter.name}}" / "a.txt").write_text("a\n")
+    (folder / "{{cookiecutter.name}}" / "b.txt").write_text("one\ntwo\nthree\nfour\nfive\n")
 
     assert cli(tmp_path, "new", str(folder), "--no-input").code == 0
     root = tmp_path / "plainproj"
     state = json.loads((root / ".cruft.json").read_text())
     assert state["commit"].startswith("sha256:")
+    assert git(root, "for-each-ref", "refs/pipeyard/templates/")  # the render of this version
     assert cli(root, "template", "check").code == 0
 
-    (folder / "{{cookiecutter.name}}" / "a.txt").write_text("b\n")
+    (folder / "{{cookiecutter.name}}" / "a.txt").write_text("a, improved\n")
+    (root / "b.txt").write_text("one\ntwo\nthree\nfour\nfive, mine\n")
+    git(root, "commit", "-qam", "my change")
     assert cli(root, "template", "check").code == 1
     update = cli(root, "template", "update")
-    assert update.code == 2
-    assert "not kept in git" in update.err and "hint:" in update.err
+    assert update.code == 0, update.err
+    assert (root / "a.txt").read_text() == "a, improved\n"  # the template's change
+    assert (root / "b.txt").read_text() == "one\ntwo\nthree\nfour\nfive, mine\n"  # the user's
+    git(root, "commit", "-qam", "template update")
+    assert cli(root, "template", "check").code == 0
+
+    (folder / "{{cookiecutter.name}}" / "b.txt").write_text("ONE\ntwo\nthree\nfour\nfive\n")
+    second = cli(root, "template", "update")  # based on the render the first update kept
+    assert second.code == 0, second.err
+    assert (root / "b.txt").read_text() == "ONE\ntwo\nthree\nfour\nfive, mine\n"
 
 
 def test_errors_say_what_is_wrong_and_what_to_do(tmp_path, template_repo, cli, monkeypatch):
