@@ -65,6 +65,7 @@ class Generated:
         return self.ok("git", *args)
 
     def start(self) -> None:
-        """What a user does first: git init and pipeyard init."""
+        """What `pipeyard new` does after rendering: git init, pipeyard init, the CI workflow."""
         self.git("init", "-q", "-b", "main")
         self.pipeyard("init")
+        self.pipeyard("ci", "github")

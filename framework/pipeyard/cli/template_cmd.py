@@ -57,12 +57,21 @@ def new(template_name, args, no_input, checkout, subdirectory) -> None:
         no_input=no_input,
         checkout=checkout,
         subdirectory=subdirectory,
+        after_setup=_write_ci_workflow,
     )
     version = created.state.commit or ""
     out.print(f"created {created.root} from {created.state.template}" + (f" at {_short(version)}" if version else ""), markup=False)
     if created.compiled:
-        out.print(f"compiled the pipeline: {', '.join(created.compiled)}", markup=False)
+        out.print(f"compiled the pipeline and its CI workflow: {', '.join(created.compiled)}", markup=False)
     out.print(f"next: cd {created.root} && pipeyard run", markup=False)
+
+
+def _write_ci_workflow(root: Path) -> list[str]:
+    """Generate the project's GitHub Actions workflow (`pipeyard ci github`) into root."""
+    from .. import ci, session
+
+    loaded = session.load(root)
+    return ci.write_files(root, ci.generate_files(loaded, ci.workflow_options(loaded)))
 
 
 @click.command()

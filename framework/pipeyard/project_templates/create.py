@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +37,12 @@ def create_project(
     checkout: str | None = None,
     subdirectory: str | None = None,
     cwd: Path | None = None,
+    after_setup: Callable[[Path], Sequence[str]] | None = None,
 ) -> Created:
     """Render template (built-in name, folder or git URL) into directory, then set up the project.
 
+    after_setup runs once the pipeline compiled (e.g. to generate its CI workflow) and returns
+    the files it wrote; they go into the first commit too.
     Without directory the project goes to cwd/<the folder the template names>. The project is a
     new git repository with DVC set up, its pipeline compiled, and everything committed once.
     """
@@ -74,6 +77,8 @@ def create_project(
     write_state(target, state)
     try:
         compiled = _set_up_project(target)
+        if compiled and after_setup is not None:
+            compiled = (*compiled, *after_setup(target))
     except PipeyardError as error:
         raise TemplateError(
             f"rendered {source.label} into {target}, but setting the project up failed: {error.message}",
