@@ -26,8 +26,8 @@ class YamlMap(dict):
         return self.lines.get(key, self.line)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader whose mappings are YamlMaps; duplicate keys are an error, not a silent overwrite."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's fast safe loader, with YamlMaps for mappings and duplicate keys as errors."""
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
