@@ -32,7 +32,7 @@ from .status import (
 )
 from .yamlio import parse_yaml
 
-if TYPE_CHECKING:  # the model package imports networkx; the hot path does not need it
+if TYPE_CHECKING:  # the hot path needs no model import
     from typing_extensions import Self
 
     from ..model.stage import Stage

@@ -12,7 +12,7 @@ def training(raw: In[File] = "data/raw.csv", lr: float = 0.1):
     train(data=prep.outputs.train_set, lr=lr)
 ```
 
-Importing this package is cheap (no pipeyard.model, no networkx): every step module and
+Importing this package is cheap (no pipeyard.model): every step module and
 ``python -m pipeyard.exec`` import it. The model is built only by ``PipelineDefinition.build``.
 """
 

@@ -1,7 +1,7 @@
 """Port annotations of Python steps (``In[Dir]``, ``Out[Metrics]``) and reading a signature.
 
 This module is imported by every user step module and by ``python -m pipeyard.exec``,
-so it stays light: no pipeyard.model (and therefore no networkx) here. Types are kept
+so it stays light: no pipeyard.model here. Types are kept
 as the Azure ML type names (``"uri_folder"``) and turned into ``PortType`` when built.
 """
 
