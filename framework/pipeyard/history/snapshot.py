@@ -113,18 +113,24 @@ def snapshot_at(root: Path, rev: str, *, with_plots: bool = False) -> Snapshot:
     params = _parse_mapping(_text(files[PARAMS_FILE_NAME]), f"{label}:{PARAMS_FILE_NAME}")
     tracked = tracked_files(root, commit)
     reader = _RevisionOutputs(root, commit, lock, tracked)
-    metric_files = [m for s in stages.values() for m in s.metrics]
-    plot_files = [p for s in stages.values() for p in s.plots] if with_plots else []
+    metrics, plots = _metrics_and_plots(stages, reader.read, with_plots)
     return Snapshot(
         label=label,
         commit=commit,
         stages=stages,
         lock=lock,
         params=params,
-        metrics=read_metrics(reader.read, metric_files),
-        plots=read_plots(reader.read, plot_files),
+        metrics=metrics,
+        plots=plots,
         kinds=_kinds_from_tree(stages, tracked),
     )
+
+
+def _metrics_and_plots(stages: Mapping[str, StageDef], read, with_plots: bool) -> tuple:
+    """The metrics (and, when asked, the plots) the stages' outputs hold, read through read."""
+    metric_files = [m for s in stages.values() for m in s.metrics]
+    plot_files = [p for s in stages.values() for p in s.plots] if with_plots else []
+    return read_metrics(read, metric_files), read_plots(read, plot_files)
 
 
 def workspace_snapshot(
@@ -154,16 +160,15 @@ def workspace_snapshot(
         kinds = {**_kinds_by_suffix(stages_defs), **{p: "code" for s in stages for p in s.code_deps}}
         kinds.update({p: "environment" for p in kinds if PurePosixPath(p).name in ENVIRONMENT_FILES})
         predicted = True
-    metric_files = [m for s in stages_defs.values() for m in s.metrics]
-    plot_files = [p for s in stages_defs.values() for p in s.plots] if with_plots else []
+    metrics, plots = _metrics_and_plots(stages_defs, disk.read, with_plots)
     return Snapshot(
         label=WORKSPACE,
         commit=None,
         stages=stages_defs,
         lock=lock,
         params=params,
-        metrics=read_metrics(disk.read, metric_files),
-        plots=read_plots(disk.read, plot_files),
+        metrics=metrics,
+        plots=plots,
         kinds=kinds,
         predicted=predicted,
     )
