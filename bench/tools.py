@@ -60,6 +60,9 @@ def tool_env() -> dict:
     env.setdefault("GIT_COMMITTER_NAME", "bench")
     env.setdefault("GIT_COMMITTER_EMAIL", "bench@example.invalid")
     env.pop("PIPEYARD_TRACEBACK", None)
+    # a user's Python writes bytecode; without it every start recompiles pipeyard's modules
+    # (an editable install has none from its install, unlike the peers' pip-installed code)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

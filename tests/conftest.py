@@ -20,6 +20,18 @@ def _git_identity():
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _template_snapshots(tmp_path_factory):
+    """Keep the per-user repository of built-in template snapshots out of the user's home."""
+    saved = os.environ.get("PIPEYARD_TEMPLATE_SNAPSHOTS")
+    os.environ["PIPEYARD_TEMPLATE_SNAPSHOTS"] = str(tmp_path_factory.mktemp("snapshots") / "templates.git")
+    yield
+    if saved is None:
+        os.environ.pop("PIPEYARD_TEMPLATE_SNAPSHOTS", None)
+    else:
+        os.environ["PIPEYARD_TEMPLATE_SNAPSHOTS"] = saved
+
+
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "pipeyard tests",
     "GIT_AUTHOR_EMAIL": "tests@pipeyard.invalid",

@@ -11,11 +11,13 @@
     │   ├── CapacityError         a step asks for more than the machine has
     │   ├── UnsupportedError      asks for something that cannot work locally (azureml: assets, URLs)
     │   └── RepositoryError       not a git/DVC repository, busy, or out of sync
+    │       └── UnsafePathError   refused to delete or replace a path not proven a safe output
     ├── StepFailed                exit 1: a user's step failed (its command, not pipeyard)
     └── InternalError             exit 3: a bug in pipeyard itself
-    Interrupted                   exit 130: the user pressed Ctrl-C
+    Interrupted                   exit 130: the user pressed Ctrl-C (says how to resume)
 
 User errors print as one short message without a traceback; set PIPEYARD_TRACEBACK=1 to see it.
+`not_utf8` and `yaml_error_at` word the two file-reading failures every reader meets alike.
 """
 
 from __future__ import annotations
@@ -115,6 +117,11 @@ class RepositoryError(UserError):
     """The repository is missing, not initialised, busy, or out of sync."""
 
 
+class UnsafePathError(RepositoryError):
+    """pipeyard refused to delete or replace a path: it is not a declared output strictly
+    inside the repository (the root itself, .git, .dvc, .pipeyard, or behind a symlink)."""
+
+
 class StepFailed(PipeyardError):
     """A user's step failed: its command exited non-zero or timed out."""
 
@@ -128,9 +135,74 @@ class InternalError(PipeyardError):
 
 
 class Interrupted(Exception):
-    """The run was interrupted (Ctrl-C or SIGTERM)."""
+    """The run was interrupted (Ctrl-C or SIGTERM).
+
+    resume is the command that continues the run (with its overrides), when there is one.
+    """
 
     exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str = "interrupted", *, resume: str | None = None) -> None:
+        super().__init__(message)
+        self.resume = resume
+
+    def format(self) -> str:
+        """The one line a person reads after Ctrl-C."""
+        if self.resume:
+            return f"interrupted: finished steps are recorded; resume with `{self.resume}`"
+        return "interrupted: finished steps are recorded; `pipeyard run` resumes the rest"
+
+
+def not_utf8(
+    shown: str, error: UnicodeDecodeError, error_class: type[UserError] | None = None
+) -> UserError:
+    """The error for a text file that is not UTF-8: the line and the byte that is not."""
+    data = error.object if isinstance(error.object, bytes) else b""
+    line = data[: error.start].count(b"\n") + 1
+    column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+    byte = data[error.start : error.start + 1].hex() if data else "?"
+    return (error_class or UserError)(
+        f"not UTF-8 text: byte 0x{byte} at column {column}",
+        location=Location(file=shown, line=line),
+        hint="save the file with UTF-8 encoding (most editors offer it under 'Save with encoding')",
+    )
+
+
+def yaml_error_at(error: Exception, text: str) -> tuple[int | None, int | None, str]:
+    """(line, column, the problem in words) of a YAML parser's error in text; both from 1.
+
+    An unclosed bracket, brace or quote is placed where it opens, not at the end of the file
+    where the parser noticed; a tab says it is a tab ("cannot start any token", says YAML).
+    """
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None) or ""
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    lines = text.splitlines()
+    at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+    if at_end and context_mark is not None and context.startswith(("while parsing a flow", "while scanning a quoted")):
+        line = lines[context_mark.line] if context_mark.line < len(lines) else ""
+        opener = line[context_mark.column : context_mark.column + 1] or "bracket"
+        return context_mark.line + 1, context_mark.column + 1, f"the {opener} opened here is never closed"
+    mark = problem_mark or context_mark
+    if mark is None:
+        return None, None, (problem or str(error)).strip()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    words = (problem or context or "invalid YAML").strip()
+    if "cannot start any token" in words and ("'\\t'" in words or "\t" in line):
+        words = "a tab character indents this line; YAML indents with spaces only"
+    return mark.line + 1, mark.column + 1, words
+
+
+def unreadable_yaml(file: str, error: Exception, text: str, hint: str) -> ConfigError:
+    """The one-line error for a YAML file pipeyard reads (dvc.yaml, params.yaml): a merge
+    conflict said as one, with its line, else where the YAML breaks and how."""
+    if "\n<<<<<<< " in f"\n{text}":
+        line = f"\n{text}".split("\n<<<<<<< ")[0].count("\n") + 1
+        return ConfigError(f"{file} has unresolved merge conflict markers",
+                           location=Location(file=file, line=line), hint=hint)
+    line, _column, words = yaml_error_at(error, text)
+    return ConfigError(f"{file} is not valid YAML: {words}", location=Location(file=file, line=line), hint=hint)
 
 
 def did_you_mean(name: str, choices) -> str:

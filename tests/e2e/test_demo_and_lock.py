@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from projects import _env, diamond_project
@@ -58,3 +60,19 @@ def test_second_run_in_the_same_repository_refuses_while_one_runs(tmp_path):
         assert "another pipeyard run" in second.stderr
     finally:
         assert first.wait(timeout=120) == 0
+
+
+@pytest.mark.parametrize("kind", ["python", "yaml"])
+def test_demo_runs_from_an_environment_that_is_not_activated(tmp_path, kind):
+    """README's first command: `.venv/bin/pipeyard demo` with the venv absent from PATH."""
+    env = {k: v for k, v in _env().items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != bin_dir) or "/usr/bin:/bin"
+    result = subprocess.run(
+        [str(Path(bin_dir) / "pipeyard"), "demo", str(tmp_path / "demo"), "--kind", kind],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No module named" not in result.stdout + result.stderr
+    dvc_yaml = (tmp_path / "demo" / "dvc.yaml").read_text()
+    assert bin_dir not in dvc_yaml  # dvc.yaml stays free of this machine's paths

@@ -98,7 +98,7 @@ def test_diff_names_the_steps_that_rerun_and_why(diamond):
         script.write_text(original)
     assert workspace["b"]["label"] == "workspace"
     assert {s["state"] for s in workspace["steps"].values()} == {"re-runs"}
-    assert workspace["steps"]["prepare"]["reasons"] == ["code components/src changed"]
+    assert workspace["steps"]["prepare"]["reasons"] == ["code components/src/echo.py changed"]
 
     text = cli(project, "diff", "HEAD~1", "HEAD").stdout
     assert "left.message: left -> LEFT" in text

@@ -226,7 +226,7 @@ def diamond(tmp_path_factory) -> Project:
     [
         ("left.message=interval(0,1)", "continuous interval"),
         ("lefty.message=a,b", "did you mean 'left'"),
-        ("left.message=[a,b", "bad override"),
+        ("left.message=[a,b", "is not closed"),
     ],
 )
 def test_bad_sweeps_are_user_errors(diamond, override, message):

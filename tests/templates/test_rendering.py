@@ -59,11 +59,22 @@ def test_components_keep_their_azure_expressions(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_requirements_pin_everything_but_pipeyard(name, tmp_path):
+def test_requirements_pin_everything_and_leave_pipeyard_to_the_setup_action(name, tmp_path):
     project = render(name, tmp_path)
     lines = [ln for ln in (project / "requirements.txt").read_text().splitlines() if ln and not ln.startswith("#")]
-    assert "pipeyard>=0.1" in lines
-    assert all("==" in ln for ln in lines if not ln.startswith("pipeyard"))
+    assert not any(ln.startswith("pipeyard") for ln in lines)  # not on a package index
+    assert all("==" in ln for ln in lines)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_tests_workflow_never_runs_the_pipeline(name, tmp_path):
+    from pipeyard.ci.actionlint import lint
+
+    text = (render(name, tmp_path) / ".github" / "workflows" / "ci.yml").read_text()
+    assert "pipeyard run" not in text and "dvc repro" not in text
+    assert "uses: ./.github/actions/pipeyard-setup" in text  # the same pipeyard as pipeyard.yml
+    assert "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2" in text
+    assert lint(text, []) in ([], None)  # None: actionlint is not installed here
 
 
 def test_answers_name_the_project_and_package(tmp_path):

@@ -1,9 +1,11 @@
 """Azure ML command components (``type: command``) -> model.Component.
 
 pipeyard reads the CLI v2 command component schema and adds three keys: ``dvc: metrics``
-or ``dvc: plots`` on an output, and ``retries`` / ``timeout`` on the component. ``resources``
-may also carry ``cpus`` / ``memory`` / ``gpus``; Azure's own ``resources`` keys
-(instance_type, instance_count, ...), ``compute`` and ``distribution`` are ignored.
+or ``dvc: plots`` on an output (a plots output may add ``plot: {x: step, y: loss, template:
+linear}`` for ``dvc plots``), and ``retries`` / ``timeout`` on the component. ``resources``
+may also carry ``cpus`` / ``memory`` / ``gpus``. ``distribution`` (pytorch, mpi, tensorflow)
+with ``resources.instance_count`` makes the step run as several processes (pipeyard.launch);
+Azure's other ``resources`` keys (instance_type, ...) and ``compute`` are ignored.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DefinitionError, Location, ParameterError, UnsupportedError, did_you_mean
-from ..model import Component, InputPort, OutputPort, OutputRole, Parameter, PortType, Resources
+from ..model import Component, Distribution, InputPort, OutputPort, OutputRole, Parameter, PortType, Resources
 from ..model.options import RESOURCE_KEYS, parse_resources, parse_timeout
-from ..model.types import coerce_parameter
+from ..model.types import PlotOptions, coerce_parameter
+from .leniency import PORT_MODES, check_mode
+from .parallel import as_command, is_parallel
 from .refs import check_command, local_path
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
@@ -27,8 +31,23 @@ COMPONENT_KEYS = frozenset({
 })
 UNSUPPORTED_TYPES = frozenset({"sweep", "parallel", "spark", "automl", "pipeline", "import",
                                "data_transfer", "flow"})
+TYPE_HINTS = {
+    "automl": "AutoML trains only in Azure ML; train locally with a command component "
+    "(e.g. scikit-learn or FLAML in a script) and keep the rest of the pipeline",
+    "spark": "it needs a Spark cluster; run the script in a command component with "
+    "pyspark's local mode (SparkSession.builder.master('local[*]'))",
+    "import": "it copies from an external database into Azure; export the data into the "
+    "repository (dvc import-url, or a command component) and read it with path: ./data/<name>",
+    "data_transfer": "it copies between Azure stores; bring the data into the repository "
+    "(dvc import-url) and read it with path: ./data/<name>",
+    "flow": "prompt flows run in Azure ML; call the flow's code from a command component",
+    "pipeline": "use a pipeline component from a local file: component: ./<pipeline>.yml",
+    "command": "pipeyard runs command components, pipeline components, sweeps and "
+    "parallel jobs; rewrite it as type: command",
+}
 PORT_KEYS = frozenset({"type", "default", "optional", "description", "enum", "min", "max", "mode",
                        "path", "dvc", "value", "datastore", "name", "version"})
+OUTPUT_KEYS = PORT_KEYS | {"plot"}  # plot: x, y, template... of a dvc: plots output
 _LEGACY_TYPES = {"path": "uri_folder"}
 
 
@@ -43,8 +62,10 @@ def component_from_spec(spec: YamlMap, source: SourceFile, *, default_name: str 
                         step: str | None = None) -> Component:
     """The Component a command component mapping describes (read from source)."""
     where = source.at(line_of(spec), step)
+    if is_parallel(spec):
+        spec = as_command(spec, source, step)
     check_type(spec, source, step, "component")
-    check_keys(spec, COMPONENT_KEYS, "the component", source, step)
+    check_keys(spec, COMPONENT_KEYS, "the component", source, step, refuse_unknown=step is None)
     name = spec.get("name", default_name)
     if name is None:
         raise DefinitionError("the component has no name", location=where, hint="add name: <component_name>")
@@ -75,6 +96,7 @@ def component_from_spec(spec: YamlMap, source: SourceFile, *, default_name: str 
         environment=environment,
         environment_files=environment_files,
         resources=read_resources(spec, source, step) or Resources(),
+        distribution=read_distribution(spec, source, step),
         deterministic=bool(spec.get("is_deterministic", True)),
         retries=read_retries(spec, source, step) or 0,
         timeout_s=read_timeout(spec, source, step),
@@ -90,12 +112,8 @@ def check_type(spec: dict, source: SourceFile, step: str | None, what: str) -> N
         return
     where = source.at(line_of(spec, "type"), step)
     if kind in UNSUPPORTED_TYPES:
-        raise UnsupportedError(
-            f"{what} of type '{kind}' cannot run locally",
-            location=where,
-            hint="pipeyard runs command components; rewrite it as type: command "
-            "(e.g. a sweep as one job per setting)",
-        )
+        raise UnsupportedError(f"{what} of type '{kind}' cannot run locally", location=where,
+                               hint=TYPE_HINTS.get(kind, TYPE_HINTS["command"]))
     raise DefinitionError(f"unknown {what} type '{kind}'{did_you_mean(str(kind), ['command'])}",
                           location=where, hint="use type: command")
 
@@ -116,6 +134,7 @@ def read_inputs(spec: YamlMap, source: SourceFile, step: str | None
         where = source.at(line_of(declared, name), step)
         port = expect_map(port, f"input '{name}'", where)
         check_keys(port, PORT_KEYS, f"input '{name}'", source, step)
+        check_mode(port, PORT_MODES, f"input '{name}'", where)
         port_type = parse_type(port.get("type"), where)
         description = str(port.get("description") or "")
         optional = bool(port.get("optional", False))
@@ -137,7 +156,7 @@ def _check_default(name: str, default: Any, choices: tuple, port: dict, where: L
         return
     if choices and default not in choices:
         raise DefinitionError(f"default {default!r} of '{name}' is not one of its enum {list(choices)}",
-                              location=where)
+                              location=where, hint="make the default one of the enum's values, or add it to the enum")
     low, high = port.get("min"), port.get("max")
     if (low is not None and default < low) or (high is not None and default > high):
         raise DefinitionError(f"default {default!r} of '{name}' lies outside [{low}, {high}]",
@@ -159,7 +178,8 @@ def read_outputs(spec: YamlMap, source: SourceFile, step: str | None) -> tuple[O
     for name, port in declared.items():
         where = source.at(line_of(declared, name), step)
         port = expect_map(port, f"output '{name}'", where)
-        check_keys(port, PORT_KEYS, f"output '{name}'", source, step)
+        check_keys(port, OUTPUT_KEYS, f"output '{name}'", source, step)
+        check_mode(port, PORT_MODES, f"output '{name}'", where)
         port_type = parse_type(port.get("type", "uri_folder"), where)
         if not port_type.is_artifact:
             raise UnsupportedError(
@@ -167,8 +187,10 @@ def read_outputs(spec: YamlMap, source: SourceFile, step: str | None) -> tuple[O
                 location=where,
                 hint="write the value to a file output (type: uri_file) and read it downstream",
             )
+        plot = (PlotOptions.parse(port["plot"], what=f"output '{name}'", location=where)
+                if port.get("plot") is not None else None)
         outputs.append(_checked(OutputPort, where, str(name), port_type, read_role(port, where),
-                                str(port.get("description") or "")))
+                                str(port.get("description") or ""), plot))
     return tuple(outputs)
 
 
@@ -231,6 +253,28 @@ def read_environment(value: Any, source: SourceFile, where: Location) -> tuple[s
         elif key not in ("description", "tags"):
             identity[key] = value[key]
     return json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str), tuple(files)
+
+
+def read_distribution(spec: dict, source: SourceFile, step: str | None) -> Distribution | None:
+    """Azure's ``distribution`` (pytorch / mpi / tensorflow) with ``resources.instance_count``."""
+    value = spec.get("distribution")
+    if value is None:
+        return None
+    where = source.at(line_of(spec, "distribution"), step)
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        raise DefinitionError(f"distribution must be a mapping with a type, got {value!r}", location=where,
+                              hint="e.g. distribution: {type: pytorch, process_count_per_instance: 2}")
+    resources = spec.get("resources") if isinstance(spec.get("resources"), dict) else {}
+    per_instance = value.get("process_count_per_instance", value.get("worker_count", 1))
+    try:
+        return Distribution(
+            type=value["type"].lower(),
+            processes_per_instance=int(per_instance),
+            instance_count=int(resources.get("instance_count", 1)),
+        )
+    except (TypeError, ValueError) as error:
+        raise DefinitionError(f"invalid distribution {value!r}: {error}", location=where,
+                              hint="type is pytorch, mpi or tensorflow; counts are whole numbers >= 1") from None
 
 
 def read_resources(spec: dict, source: SourceFile, step: str | None) -> Resources | None:

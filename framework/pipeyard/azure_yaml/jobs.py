@@ -7,6 +7,7 @@ found by the ``resolve_component`` callable the caller passes down), or is itsel
 command job (``command`` + ``inputs`` with values), whose component pipeyard derives from
 the values it is given.
 ``environment_variables`` of a job are ignored: set variables in the step's command.
+Pipeline components, sweeps and parallel jobs are expanded by nesting, sweep and parallel.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 from ..errors import (
     DefinitionError,
     Location,
-    ParameterError,
     ReferenceError_,
     TypeMismatch,
     UnsupportedError,
@@ -38,7 +38,8 @@ from ..model import (
     PortType,
     Value,
 )
-from ..model.types import coerce_parameter
+from .assets import REGISTERED_PREFIXES
+from .coercion import lenient_value
 from .component import (
     COMPONENT_KEYS,
     check_type,
@@ -53,11 +54,12 @@ from .component import (
     read_retries,
     read_timeout,
 )
-from .refs import check_command, local_path, parse_binding, strip_azureml
+from .leniency import INPUT_MODES, OUTPUT_MODES, check_mode, note_cloud_only
+from .parallel import as_command, is_parallel
+from .refs import bound_value, check_command, local_path, parse_binding, strip_azureml
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of
 
 JOB_KEYS = COMPONENT_KEYS | {"component", "settings"}
-REGISTERED_PREFIXES = ("azureml:", "registry:")
 
 ComponentResolver = Callable[[str, Location], Component]
 """Finds a registered component by its reference (e.g. ``azureml:train:1``); raises a
@@ -67,7 +69,15 @@ UserError naming where when it cannot."""
 @dataclass
 class JobContext:
     """What a job needs from its pipeline: the file, the pipeline inputs, jobs built so far,
-    and how to find registered components (None: they cannot be used)."""
+    and how to find registered components (None: they cannot be used).
+
+    Inside a pipeline component (see azure_yaml.nesting) the context is a scope: prefix starts
+    the names of its jobs, scope_inputs holds what each of the component's inputs is bound to
+    in the outermost pipeline's terms (None: unbound), scope_outputs what each of its outputs
+    is sent to (("binding", pipeline output) or ("path", local path)), and produced collects
+    which inner job output feeds each of its outputs. nested maps (job, output) of a pipeline
+    component job in this scope to the inner job output behind it.
+    """
 
     source: SourceFile
     pipeline_inputs: dict[str, PipelineInput] = field(default_factory=dict)
@@ -75,6 +85,18 @@ class JobContext:
     components: dict[Path | str, Component] = field(default_factory=dict)
     in_pipeline: bool = True
     resolve_component: ComponentResolver | None = None
+    prefix: str = ""
+    scope_inputs: dict[str, Any] | None = None
+    scope_outputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    produced: dict[str, JobOutputRef] = field(default_factory=dict)
+    nested: dict[tuple[str, str], JobOutputRef] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    assets: list[Any] = field(default_factory=list)
+
+    def job_output(self, job: str, output: str) -> JobOutputRef:
+        """``${{parent.jobs.<job>.outputs.<output>}}`` in this scope, as a flattened reference."""
+        return self.nested.get((job, output)) or JobOutputRef(self.prefix + job, output)
 
 
 def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Job:
@@ -82,17 +104,20 @@ def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Jo
     source = context.source
     where = source.at(line, name)
     spec = expect_map(spec, f"job '{name}'", where)
+    if is_parallel(spec):
+        spec = as_command(spec, source, name) if "component" not in spec else _typed_command(spec)
     check_type(spec, source, name, "job")
     check_keys(spec, JOB_KEYS, f"job '{name}'", source, name)
+    note_cloud_only(spec, source, name, context.notes)
     if "component" in spec:
         component = _component(spec, name, context)
-        inputs, parameters = _bind_inputs(spec, component, name, context)
+        inputs, parameters = bind_inputs(spec, component, name, context)
     elif "command" in spec:
         component, inputs, parameters = _inline_command_job(spec, name, context)
     else:
         raise DefinitionError(f"job '{name}' has neither a component nor a command", location=where,
                               hint="add component: ./components/<name>.yml")
-    output_paths, output_bindings = _bind_outputs(spec, component, name, context)
+    output_paths, output_bindings = bind_outputs(spec, component, name, context)
     resources = read_resources(spec, source, name)
     return Job(
         name=name,
@@ -109,10 +134,24 @@ def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Jo
     )
 
 
+def _typed_command(spec: YamlMap) -> YamlMap:
+    """A ``type: parallel`` job that uses a parallel component: the component holds the task."""
+    copy = YamlMap(spec)
+    copy.line, copy.lines = spec.line, dict(spec.lines)
+    copy["type"] = "command"
+    return copy
+
+
 def _component(spec: YamlMap, name: str, context: JobContext) -> Component:
+    where = context.source.at(line_of(spec, "component"), name)
+    return resolve_component(spec["component"], name, where, context, load_component_yaml)
+
+
+def resolve_component(value: Any, name: str, where: Location, context: JobContext,
+                      load: Callable[[Path, Path], Component]) -> Component:
+    """The command component value names for job name: an inline mapping, a local file
+    (read with load, once per file) or a registered component."""
     source = context.source
-    value = spec["component"]
-    where = source.at(line_of(spec, "component"), name)
     if isinstance(value, dict):
         return component_from_spec(value, source, default_name=name.replace("-", "_"), step=name)
     if not isinstance(value, str):
@@ -123,7 +162,7 @@ def _component(spec: YamlMap, name: str, context: JobContext) -> Component:
                           where=where, must_exist=True)
     path = source.root / relative
     if path not in context.components:
-        context.components[path] = load_component_yaml(path, source.root)
+        context.components[path] = load(path, source.root)
     return context.components[path]
 
 
@@ -142,8 +181,9 @@ def _registered_component(reference: str, job: str, where: Location, context: Jo
     return context.components[reference]
 
 
-def _bind_inputs(spec: YamlMap, component: Component, job: str, context: JobContext
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+def bind_inputs(spec: YamlMap, component: Component, job: str, context: JobContext
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The input and parameter bindings of a job's ``inputs`` for component."""
     source = context.source
     given = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs"), job))
     inputs: dict[str, Any] = {}
@@ -159,25 +199,31 @@ def _bind_inputs(spec: YamlMap, component: Component, job: str, context: JobCont
                 location=where,
                 hint=f"its inputs and parameters: {known(names)}",
             )
+        value = bound_value(value)
         expression = parse_binding(value, where)
         if expression is not None:
-            binding = _expression_binding(expression, where, context)
+            binding = expression_binding(expression, where, context)
+            if binding is None:
+                continue  # an unbound input of the enclosing pipeline component
             if parameter is not None and isinstance(binding, PipelineInputRef):
                 _check_parameter_ref(binding.name, parameter, context, where)
+            if parameter is not None and isinstance(binding, Value):
+                binding = Value(lenient_value(binding.value, parameter.type, str(key), where,
+                                              context.notes, parameter.choices))
             (inputs if port is not None else parameters)[key] = binding
         elif port is not None:
-            inputs[key] = _data_binding(value, port.type, source, where)
+            inputs[key] = data_binding(value, port.type, source, where)
         else:
             if isinstance(value, dict):
                 value = value.get("default", value.get("value"))
-            try:
-                parameters[key] = Value(coerce_parameter(value, parameter.type, name=str(key)))
-            except ParameterError as error:
-                raise TypeMismatch(error.message, location=where, hint=error.hint) from None
+            parameters[key] = Value(lenient_value(value, parameter.type, str(key), where, context.notes,
+                                                  parameter.choices))
     return inputs, parameters
 
 
-def _expression_binding(expression, where: Location, context: JobContext) -> Any:
+def expression_binding(expression, where: Location, context: JobContext) -> Any:
+    """The model binding of a ``${{...}}`` input expression in context (None: an unbound
+    input of the enclosing pipeline component)."""
     if not context.in_pipeline:
         raise DefinitionError(
             "a standalone command job cannot bind inputs to ${{...}} expressions",
@@ -191,8 +237,17 @@ def _expression_binding(expression, where: Location, context: JobContext) -> Any
             hint="inputs read ${{parent.inputs.<name>}} or ${{parent.jobs.<job>.outputs.<name>}}",
         )
     if expression.kind == "job_output":
-        return JobOutputRef(expression.job, expression.name)
-    return PipelineInputRef(expression.name)
+        return context.job_output(expression.job, expression.name)
+    if context.scope_inputs is None:
+        return PipelineInputRef(expression.name)
+    if expression.name not in context.scope_inputs:
+        raise ReferenceError_(
+            f"unknown input '{expression.name}' of the pipeline component"
+            f"{did_you_mean(expression.name, context.scope_inputs)}",
+            location=where,
+            hint=f"its inputs: {known(context.scope_inputs)}",
+        )
+    return context.scope_inputs[expression.name]
 
 
 def _check_parameter_ref(name: str, parameter: Parameter, context: JobContext, where: Location) -> None:
@@ -206,8 +261,8 @@ def _check_parameter_ref(name: str, parameter: Parameter, context: JobContext, w
             location=where,
         )
     try:
-        coerce_parameter(pipeline_input.default, parameter.type, name=parameter.name)
-    except ParameterError:
+        lenient_value(pipeline_input.default, parameter.type, parameter.name, where, context.notes)
+    except TypeMismatch:
         raise TypeMismatch(
             f"parameter '{parameter.name}' ({parameter.type.value}) is bound to pipeline input "
             f"'{name}' = {pipeline_input.default!r} ({pipeline_input.type.value})",
@@ -216,8 +271,10 @@ def _check_parameter_ref(name: str, parameter: Parameter, context: JobContext, w
         ) from None
 
 
-def _data_binding(value: Any, port_type: PortType, source: SourceFile, where: Location) -> Any:
+def data_binding(value: Any, port_type: PortType, source: SourceFile, where: Location) -> Any:
+    """A literal data input (``./data`` or ``{type, path}``) as a DataPath relative to the root."""
     if isinstance(value, dict):
+        check_mode(value, INPUT_MODES, "the input", where)
         if value.get("path") is None:
             raise DefinitionError("data input needs a path", location=where,
                                   hint="e.g. {type: uri_folder, path: ./data}")
@@ -229,8 +286,9 @@ def _data_binding(value: Any, port_type: PortType, source: SourceFile, where: Lo
     return Value(value)  # the Pipeline rejects it: data inputs take paths
 
 
-def _bind_outputs(spec: YamlMap, component: Component, job: str, context: JobContext
-                  ) -> tuple[dict[str, str], dict[str, str]]:
+def bind_outputs(spec: YamlMap, component: Component, job: str, context: JobContext
+                 ) -> tuple[dict[str, str], dict[str, str]]:
+    """The output paths and pipeline-output bindings of a job's ``outputs`` for component."""
     source = context.source
     given = expect_map(spec.get("outputs"), "outputs", source.at(line_of(spec, "outputs"), job))
     paths: dict[str, str] = {}
@@ -244,20 +302,27 @@ def _bind_outputs(spec: YamlMap, component: Component, job: str, context: JobCon
                 location=where,
                 hint=f"its outputs: {known(names)}",
             )
+        check_mode(value, OUTPUT_MODES, f"output '{key}'", where)
         expression = parse_binding(value, where)
         if expression is not None:
             if expression.kind != "output" or not context.in_pipeline:
                 raise DefinitionError(f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}",
                                       location=where)
-            bindings[str(key)] = expression.name
+            if context.scope_inputs is None:
+                bindings[str(key)] = expression.name
+                continue
+            context.produced[expression.name] = JobOutputRef(job, str(key))
+            kind, target = context.scope_outputs.get(expression.name, ("", ""))
+            (bindings if kind == "binding" else paths if kind == "path" else {})[str(key)] = target
         elif isinstance(value, dict) and value.get("path") is not None:
-            paths[str(key)] = _output_path(value["path"], source, where)
+            paths[str(key)] = output_path(value["path"], source, where)
         elif isinstance(value, str):
-            paths[str(key)] = _output_path(value, source, where)
+            paths[str(key)] = output_path(value, source, where)
     return paths, bindings
 
 
-def _output_path(text: Any, source: SourceFile, where: Location) -> str:
+def output_path(text: Any, source: SourceFile, where: Location) -> str:
+    """A local output path relative to the root; remote ones raise UnsupportedError."""
     try:
         return local_path(text, folder=source.folder, root=source.root, what="output path", where=where)
     except UnsupportedError as error:
@@ -276,9 +341,12 @@ def _inline_command_job(spec: YamlMap, name: str, context: JobContext):
     for key, value in given.items():
         key = str(key)
         where = source.at(line_of(given, key), name)
+        value = bound_value(value)
         expression = parse_binding(value, where)
         if expression is not None:
-            binding = _expression_binding(expression, where, context)
+            binding = expression_binding(expression, where, context)
+            if binding is None:
+                continue
             port_type = _referenced_type(binding, context, where)
             if port_type.is_artifact:
                 ports.append(InputPort(key, port_type))
@@ -287,7 +355,7 @@ def _inline_command_job(spec: YamlMap, name: str, context: JobContext):
                 parameters.append(Parameter(key, port_type))
                 bound_parameters[key] = binding
         elif isinstance(value, dict) and "path" in value:
-            binding = _data_binding(value, parse_type(value.get("type", "uri_folder"), where), source, where)
+            binding = data_binding(value, parse_type(value.get("type", "uri_folder"), where), source, where)
             ports.append(InputPort(key, binding.type))
             inputs[key] = binding
         else:
@@ -335,6 +403,10 @@ def _output_specs(spec: YamlMap) -> YamlMap:
 
 
 def _referenced_type(binding: Any, context: JobContext, where: Location) -> PortType:
+    if isinstance(binding, DataPath):
+        return binding.type
+    if isinstance(binding, Value):
+        return _literal_type(binding.value, where)
     if isinstance(binding, PipelineInputRef):
         pipeline_input = context.pipeline_inputs.get(binding.name)
         if pipeline_input is None:

@@ -9,31 +9,50 @@ YAML file; ``azureml:`` assets and URLs raise UnsupportedError with a next step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import DefinitionError, Location, PipeyardError, UnsupportedError
-from ..model import Pipeline, PipelineInput, PipelineOutput, PortType
-from .component import check_type, parameter_value, parse_type
+from ..errors import DefinitionError, PipeyardError, UnsupportedError
+from ..model import Pipeline, PipelineInput
+from .assets import assets_error, find_assets
+from .component import check_type
 from .jobs import JOB_KEYS, ComponentResolver, JobContext, build_job, job_name_from
-from .refs import local_path, strip_azureml
+from .leniency import note_cloud_only
+from .nesting import PIPELINE_COMPONENT_KEYS, add_component_jobs, add_jobs
+from .pipeline_io import read_pipeline_inputs, read_pipeline_outputs
+from .refs import strip_azureml
+from .sweep import sweep_jobs
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
 PIPELINE_KEYS = frozenset({
     "$schema", "type", "name", "display_name", "experiment_name", "description", "tags",
     "properties", "settings", "jobs", "inputs", "outputs", "compute", "identity", "services",
-})
+    "component",
+}) | PIPELINE_COMPONENT_KEYS
 SETTINGS_KEYS = frozenset({"default_compute", "force_rerun", "default_datastore",
                            "continue_on_step_failure", "on_init", "on_finalize"})
 
 
-def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None
-                       ) -> Pipeline:
+def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None,
+                       set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
     """The Pipeline in the Azure ML YAML file at path (a pipeline job or one command job).
 
     resolve_component finds registered components (``component: azureml:train:1``); without
-    it they raise UnsupportedError saying how to register them.
+    it they raise UnsupportedError saying how to register them. set_input replaces a pipeline
+    input as read (a data path given on the command line) before the jobs bind to it.
     """
+    try:
+        return _load(path, root, resolve_component, set_input)
+    except UnsupportedError:
+        assets = find_assets(path, root, resolve_component)
+        if len(assets) < 2:
+            raise  # its own message names the one asset and how to provide it
+        raise assets_error(assets) from None
+
+
+def _load(path: Path, root: Path, resolve_component: ComponentResolver | None,
+          set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
     data, source = read_yaml(path, root)
     spec = expect_map(data, f"{source.shown}", source.at(1))
     if not isinstance(data, dict):
@@ -41,27 +60,39 @@ def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentRe
                               hint="start it with type: pipeline and a jobs: mapping")
     kind = spec.get("type", "pipeline" if "jobs" in spec else None)
     if kind == "pipeline":
-        return _pipeline(spec, source, resolve_component)
+        return _pipeline(spec, source, resolve_component, set_input)
     if kind in ("command", None) and "command" in spec:
         return _command_job(spec, source, resolve_component)
+    if kind == "sweep":
+        return _sweep_job(spec, source, resolve_component)
     check_type(spec, source, None, "job")
     raise DefinitionError(f"{source.shown} is neither a pipeline job nor a command job",
                           location=source.at(line_of(spec)),
                           hint="use type: pipeline with jobs:, or type: command with a command")
 
 
-def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None) -> Pipeline:
-    check_keys(spec, PIPELINE_KEYS, "the pipeline", source)
+def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None,
+              set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
+    check_keys(spec, PIPELINE_KEYS, "the pipeline", source, refuse_unknown=True)
     settings = expect_map(spec.get("settings"), "settings", source.at(line_of(spec, "settings")))
-    check_keys(settings, SETTINGS_KEYS, "settings", source)
     inputs = read_pipeline_inputs(spec, source)
+    if set_input is not None:
+        inputs = tuple(set_input(i) for i in inputs)
     context = JobContext(source, {i.name: i for i in inputs}, resolve_component=resolve_component)
+    check_keys(settings, SETTINGS_KEYS, "settings", source, notes=context.notes)
+    note_cloud_only(spec, source, None, context.notes)
+    if settings.get("continue_on_step_failure"):
+        context.notes.append(f"{source.at(line_of(settings, 'continue_on_step_failure'))}: "
+                             "continue_on_step_failure is not read from the file; run with "
+                             "`pipeyard run --keep-going` for the same effect")
     jobs = expect_map(spec.get("jobs"), "jobs", source.at(line_of(spec, "jobs")))
-    if not jobs:
+    if not jobs and "component" not in spec:
         raise DefinitionError("the pipeline has no jobs", location=source.at(line_of(spec)),
                               hint="add jobs: with at least one command job")
-    for name, job_spec in jobs.items():
-        context.built[str(name)] = build_job(str(name), job_spec, context, line_of(jobs, name))
+    if "component" in spec and not jobs:
+        add_component_jobs(spec, context)
+    else:
+        add_jobs(jobs, context)
     return _validated(
         source,
         name=str(spec.get("display_name") or spec.get("experiment_name") or spec.get("name")
@@ -72,13 +103,14 @@ def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentRes
         default_compute=strip_azureml(settings.get("default_compute") or spec.get("compute")),
         force_rerun=bool(settings.get("force_rerun", False)),
         source=source.at(line_of(spec, "jobs")),
+        notes=tuple(dict.fromkeys(context.notes)),
     )
 
 
 def _command_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None
                  ) -> Pipeline:
     """A standalone command job file as a pipeline of one job."""
-    check_keys(spec, JOB_KEYS, "the command job", source)
+    check_keys(spec, JOB_KEYS | {"parent_job_name"}, "the command job", source, refuse_unknown=True)
     name = job_name_from(spec.get("name"), source.path.stem)
     context = JobContext(source, in_pipeline=False, resolve_component=resolve_component)
     job = build_job(name, spec, context, line_of(spec))
@@ -87,6 +119,22 @@ def _command_job(spec: YamlMap, source: SourceFile, resolve_component: Component
         name=str(spec.get("display_name") or spec.get("experiment_name") or name),
         jobs=(job,),
         source=source.at(line_of(spec)),
+        notes=tuple(dict.fromkeys(context.notes)),
+    )
+
+
+def _sweep_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None
+               ) -> Pipeline:
+    """A standalone sweep job file: its trials and the step that picks the best."""
+    name = job_name_from(spec.get("name"), source.path.stem)
+    context = JobContext(source, in_pipeline=False, resolve_component=resolve_component)
+    jobs = sweep_jobs(name, spec, context)
+    return _validated(
+        source,
+        name=str(spec.get("display_name") or spec.get("experiment_name") or name),
+        jobs=tuple(jobs),
+        source=source.at(line_of(spec)),
+        notes=tuple(dict.fromkeys(context.notes)),
     )
 
 
@@ -98,72 +146,3 @@ def _validated(file: SourceFile, **fields: Any) -> Pipeline:
         if error.location is None:
             error.location = file.at(None)
         raise
-
-
-def read_pipeline_inputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineInput, ...]:
-    """Pipeline inputs: literal parameters, ``{type, path}`` data or ``{type, default}``."""
-    declared = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs")))
-    inputs = []
-    for name, value in declared.items():
-        name = str(name)
-        where = source.at(line_of(declared, name))
-        if isinstance(value, dict):
-            inputs.append(_declared_input(name, value, source, where))
-        elif isinstance(value, (bool, int, float, str)):
-            inputs.append(PipelineInput(name, _literal_type(value), default=value))
-        else:
-            raise DefinitionError(f"pipeline input '{name}' has no value", location=where,
-                                  hint=f"write {name}: 0.1, or {name}: {{type: uri_folder, path: ./data}}")
-    return tuple(inputs)
-
-
-def _declared_input(name: str, value: dict, source: SourceFile, where: Location) -> PipelineInput:
-    if "dataset" in value or "data" in value:
-        raise UnsupportedError(f"pipeline input '{name}' uses the old 'dataset:' form", location=where,
-                               hint=f"write {name}: {{type: uri_folder, path: ./data}}")
-    has_path = value.get("path") is not None
-    type_text = value.get("type")
-    if type_text is None:
-        type_text = "uri_folder" if has_path else _literal_type(value.get("default")).value
-    port_type = parse_type(type_text, where)
-    description = str(value.get("description") or "")
-    optional = bool(value.get("optional", False))
-    if port_type.is_artifact:
-        path = local_path(value["path"], folder=source.folder, root=source.root, what=f"input '{name}'",
-                          where=where) if has_path else None
-        return PipelineInput(name, port_type, default=path, optional=optional, description=description)
-    default = value.get("default", value.get("value"))
-    if default is not None:
-        default = parameter_value(default, port_type, name, where)
-    return PipelineInput(name, port_type, default=default, optional=optional, description=description)
-
-
-def read_pipeline_outputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineOutput, ...]:
-    """Pipeline outputs; a ``path`` must be local (relative to the YAML file)."""
-    declared = expect_map(spec.get("outputs"), "outputs", source.at(line_of(spec, "outputs")))
-    outputs = []
-    for name, value in declared.items():
-        where = source.at(line_of(declared, name))
-        value = value if isinstance(value, dict) else {}
-        port_type = parse_type(value.get("type", "uri_folder"), where)
-        path = None
-        if value.get("path") is not None:
-            try:
-                path = local_path(value["path"], folder=source.folder, root=source.root,
-                                  what=f"output '{name}'", where=where)
-            except UnsupportedError as error:
-                error.hint = "remove 'path' to write under outputs/<job>/<output>, or give a local path"
-                raise
-        outputs.append(PipelineOutput(str(name), port_type, path=path,
-                                      description=str(value.get("description") or "")))
-    return tuple(outputs)
-
-
-def _literal_type(value: Any) -> PortType:
-    if isinstance(value, bool):
-        return PortType.BOOLEAN
-    if isinstance(value, int):
-        return PortType.INTEGER
-    if isinstance(value, float):
-        return PortType.NUMBER
-    return PortType.STRING

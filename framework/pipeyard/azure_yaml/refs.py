@@ -93,6 +93,13 @@ _BINDINGS = (
 )
 
 
+def bound_value(value: object) -> object:
+    """An input given as ``{path: ${{...}}, type, mode}`` is bound by its path's expression."""
+    if isinstance(value, dict) and isinstance(value.get("path"), str) and "${{" in value["path"]:
+        return value["path"]
+    return value
+
+
 def parse_binding(value: object, where: Location) -> Expression | None:
     """The expression value is made of, None for a literal; DefinitionError for mixed text."""
     if not isinstance(value, str) or "${{" not in value:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import DefinitionError, Location, ReferenceError_, did_you_mean
+from ..errors import DefinitionError, Location, ReferenceError_, did_you_mean, not_utf8, yaml_error_at
 
 
 class YamlMap(dict):
@@ -55,7 +56,7 @@ class SourceFile:
     path: Path
     root: Path
 
-    @property
+    @cached_property  # every job's Locations ask for it: one relpath per file, not per job
     def shown(self) -> str:
         """The file relative to the project root (POSIX), or absolute when outside it."""
         relative = os.path.relpath(self.path, self.root)
@@ -79,17 +80,20 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, SourceFile]:
         text = source.path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ReferenceError_(f"file {source.shown} not found", hint="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"cannot read {source.shown}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(source.shown, exc, DefinitionError) from None
+    except OSError as exc:
+        raise DefinitionError(
+            f"cannot read {source.shown}: {(exc.strerror or str(exc)).lower()}",
+            location=source.at(None),
+            hint="check that the file exists and that you may read it",
+        ) from None
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = f", column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
+        line, column, problem = yaml_error_at(exc, text)
         raise DefinitionError(
-            f"invalid YAML{column}: {problem}",
+            f"invalid YAML, column {column}: {problem}" if column else f"invalid YAML: {problem}",
             location=source.at(line),
             hint="check indentation, colons and quotes around that line",
         ) from None
@@ -117,14 +121,28 @@ def line_of(mapping: Any, key: Any = None) -> int | None:
 
 
 def check_keys(mapping: dict, known_keys: frozenset[str], what: str, source: SourceFile,
-               step: str | None = None) -> None:
-    """Reject keys that look like typos of known ones; other unknown keys are Azure's own."""
+               step: str | None = None, notes: list[str] | None = None, refuse_unknown: bool = False) -> None:
+    """Unknown keys that look like typos of known ones: refused where Azure ML's schema refuses
+    unknown keys (notes is None), a note with the suggestion where Azure accepts them (notes
+    given, e.g. under ``settings`` and in the jobs of a pipeline). Other unknown keys are
+    ignored, unless refuse_unknown: the top level of a pipeline job, command job or component
+    file, which Azure ML loads with ``unknown=RAISE``, refuses every key it does not know."""
     for key in mapping:
         if key in known_keys or not isinstance(key, str):
             continue
         suggestion = did_you_mean(key, known_keys)
-        if suggestion:
-            raise DefinitionError(
-                f"unknown key '{key}' in {what}{suggestion}",
-                location=source.at(line_of(mapping, key), step),
-            )
+        where = source.at(line_of(mapping, key), step)
+        if not suggestion and refuse_unknown:
+            raise DefinitionError(f"unknown key '{key}' in {what}; Azure ML refuses it too", location=where,
+                                  hint=f"keys of {what}: {', '.join(sorted(known_keys))}")
+        if not suggestion:
+            continue
+        if notes is not None:
+            notes.append(f"{where}: unknown key '{key}' in {what}{suggestion}; Azure ML accepts it "
+                         "and pipeyard ignores it")
+            continue
+        raise DefinitionError(
+            f"unknown key '{key}' in {what}{suggestion}",
+            location=where,
+            hint=f"keys pipeyard reads in {what}: {', '.join(sorted(known_keys))}",
+        )

@@ -4,10 +4,12 @@ A file hashes to the md5 of its bytes. A folder hashes to `<md5>.dir`, the md5 o
 of its files (`[{"md5": ..., "relpath": ...}]`, sorted by relpath, keys sorted) -- the same
 bytes DVC stores as the `.dir` object in its cache. `.git`, `.hg` and `.dvc` folders inside are
 skipped, as DVC's default ignore rules do, and so are sub-repos (folders holding a `.dvc`).
-`.dvcignore` files are not read.
+`.dvcignore` files are honoured as DVC honours them (see `ignore`); like DVC, hashing refuses
+a folder that holds a `.dvcignore` it does not ignore.
 
 `HashState` remembers md5s by path, mtime, size and inode under `.pipeyard/state/`, so an
-unchanged file is never read twice.
+unchanged file is never read twice (DVC's state database does the same). The files of a folder
+that the state does not vouch for are read by up to `workers` threads at once.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import Location, RepositoryError
 from .files import is_executable, write_atomic
+from .ignore import DEFAULT_RULES, DVCIGNORE, IgnoreRules, RepositoryIgnores
 
 CHUNK_SIZE = 1 << 20
 DIR_SUFFIX = ".dir"
@@ -64,13 +70,20 @@ class PathHash:
         return fields
 
 
-def md5_of_file(path: Path) -> str:
+def md5_of_file(path: Path | str) -> str:
     """The md5 of a file's bytes, read in chunks."""
     hasher = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as fobj:
         while chunk := fobj.read(CHUNK_SIZE):
             hasher.update(chunk)
     return hasher.hexdigest()
+
+
+def _md5_if_unchanged(path: Path | str, st: os.stat_result) -> tuple[str, bool]:
+    """The md5 of path, and whether its mtime and size after reading are those of st."""
+    md5 = md5_of_file(path)
+    after = os.stat(path)
+    return md5, (after.st_mtime_ns, after.st_size) == (st.st_mtime_ns, st.st_size)
 
 
 def dir_listing_bytes(entries: tuple[DirEntry, ...] | list[DirEntry]) -> bytes:
@@ -153,21 +166,53 @@ class HashState:
 
 
 class Hasher:
-    """Hashes paths under a project root, remembering file md5s in a HashState."""
+    """Hashes paths under a project root, remembering file md5s in a HashState.
 
-    def __init__(self, root: Path, state: HashState) -> None:
+    Folders are listed as DVC lists them, without what `.dvcignore` files exclude; those are
+    read once per Hasher, so make a new one to see edits.
+    """
+
+    def __init__(self, root: Path, state: HashState, workers: int = 1) -> None:
         self.root = root
         self.state = state
+        self.ignores = RepositoryIgnores(root)
+        self.workers = max(1, workers)
 
     def file_md5(self, path: Path, key: str, st: os.stat_result) -> str:
         """The md5 of the file at path (key: its root-relative name), from the state if fresh."""
         md5 = self.state.lookup(key, st)
         if md5 is None:
-            md5 = md5_of_file(path)
-            after = os.stat(path)
-            if (after.st_mtime_ns, after.st_size) == (st.st_mtime_ns, st.st_size):
+            md5, unchanged = _md5_if_unchanged(path, st)
+            if unchanged:
                 self.state.remember(key, st, md5)
         return md5
+
+    def files_md5(self, files: list[tuple[Path | str, str, os.stat_result]]) -> list[str]:
+        """The md5s of many (path, key, stat) files: from the state, the rest read in parallel.
+
+        Up to `workers` files are read at once (hashlib releases the GIL on large buffers);
+        the state is only touched from the calling thread.
+        """
+        found = [self.state.lookup(key, st) for _path, key, st in files]
+        missing = [i for i, md5 in enumerate(found) if md5 is None]
+        if self.workers > 1 and len(missing) > 1:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(missing))) as pool:
+                computed = list(pool.map(lambda i: _md5_if_unchanged(files[i][0], files[i][2]), missing))
+        else:
+            computed = [_md5_if_unchanged(files[i][0], files[i][2]) for i in missing]
+        for i, (md5, unchanged) in zip(missing, computed, strict=True):
+            found[i] = md5
+            if unchanged:
+                self.state.remember(files[i][1], files[i][2], md5)
+        return found  # type: ignore[return-value]
+
+    def is_fresh(self, path: Path, md5: str) -> bool:
+        """True when the state vouches, by the file's current stat, that path has md5."""
+        try:
+            key = Path(os.path.relpath(path, self.root)).as_posix()
+            return self.state.lookup(key, os.stat(path)) == md5
+        except (OSError, ValueError):
+            return False
 
     def hash_path(self, relpath: str) -> PathHash | None:
         """The hash of the file or folder at root/relpath, or None when nothing is there."""
@@ -185,26 +230,68 @@ class Hasher:
         )
 
     def _dir_entries(self, top: Path, top_key: str) -> list[DirEntry]:
-        entries: list[DirEntry] = []
+        base = _inside_root(top_key, self.root)
+        files: list[tuple[Path | str, str, os.stat_result]] = []
         pending = [("", top)]
         while pending:
             prefix, folder = pending.pop()
             with os.scandir(folder) as listing:
-                for item in listing:
-                    rel = prefix + item.name
-                    if item.is_dir():
-                        # DVC's walk does not descend into linked folders nor DVC sub-repos
-                        sub = Path(item.path)
-                        if not (
-                            item.name in _SKIPPED_DIRS
-                            or item.is_symlink()
-                            or os.path.lexists(sub / ".dvc")
-                        ):
-                            pending.append((rel + "/", sub))
-                        continue
-                    if item.name == ".git":
-                        continue
-                    st = item.stat()
-                    md5 = self.file_md5(Path(item.path), f"{top_key}/{rel}", st)
-                    entries.append(DirEntry(rel, md5, st.st_size, is_executable(st.st_mode)))
-        return entries
+                items = list(listing)
+            has_ignore_file = any(i.name == DVCIGNORE and i.is_file() for i in items)
+            rules = DEFAULT_RULES
+            if base is not None:  # DVC applies no .dvcignore outside its repository
+                folder_key = posixpath.join(base, prefix[:-1]) if prefix else base
+                rules = self.ignores.rules_for(folder_key, has_file=has_ignore_file)
+            if rules is DEFAULT_RULES:  # the common case: DVC's defaults, checked by name
+                items = [i for i in items if not _skipped_by_default(i)]
+            else:
+                items = _kept(items, rules, folder_key)
+                has_ignore_file = any(i.name == DVCIGNORE and i.is_file() for i in items)
+            if has_ignore_file:
+                raise _ignore_file_inside(top_key, posixpath.join(top_key, prefix, DVCIGNORE))
+            for item in items:
+                rel = prefix + item.name
+                if item.is_dir():
+                    # DVC's walk does not descend into linked folders nor DVC sub-repos
+                    sub = Path(item.path)
+                    if not (item.is_symlink() or os.path.lexists(sub / ".dvc")):
+                        pending.append((rel + "/", sub))
+                    continue
+                files.append((item.path, f"{top_key}/{rel}", item.stat()))  # a str: no Path per file
+        md5s = self.files_md5(files)
+        prefix_len = len(top_key) + 1
+        return [
+            DirEntry(key[prefix_len:], md5, st.st_size, is_executable(st.st_mode))
+            for (_path, key, st), md5 in zip(files, md5s, strict=True)
+        ]
+
+
+def _inside_root(relpath: str, root: Path) -> str | None:
+    """relpath as a normal POSIX path ("" for the root), or None when it is outside root."""
+    if os.path.isabs(relpath):
+        relpath = os.path.relpath(relpath, root)
+    normal = posixpath.normpath(relpath.replace(os.sep, "/"))
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return "" if normal == "." else normal
+
+
+def _skipped_by_default(item: os.DirEntry) -> bool:
+    """True for what DVC's default rules (`.hg/`, `.git/`, `.git`, `.dvc/`) leave out."""
+    return item.name == ".git" or (item.name in _SKIPPED_DIRS and item.is_dir())
+
+
+def _kept(items: list[os.DirEntry], rules: IgnoreRules, folder_key: str) -> list[os.DirEntry]:
+    """The entries of a folder that rules do not ignore."""
+    base = f"{folder_key}/" if folder_key else ""
+    return [i for i in items if not rules.is_ignored(base + i.name, is_dir=i.is_dir())]
+
+
+def _ignore_file_inside(top_key: str, found: str) -> RepositoryError:
+    return RepositoryError(
+        f"'{found}' is inside '{top_key}', a folder DVC tracks; DVC refuses to hash such a "
+        "folder",
+        location=Location(file=found),
+        hint=f"move its patterns to a .dvcignore above '{top_key}' (patterns may name "
+        "sub-folders, e.g. 'data/scratch/')",
+    )

@@ -6,8 +6,9 @@ params is `{params.yaml: {key: value}}` with the top-level keys sorted. Metrics 
 listed under `outs` like any other output (DVC 3 does the same).
 
 Reading parses YAML once and keeps a JSON copy under `.pipeyard/state/` keyed by the file's
-stat, so later runs read it in milliseconds. Writing renders each stage with ruamel (DVC's
-layout, byte for byte) and reuses the text of entries that did not change.
+stat, so later runs read it in milliseconds. Writing gives DVC's bytes exactly (`emit_yaml`:
+ruamel's layout, folding long lines at 80 columns, YAML 1.2 plain scalars such as `yes`) and
+reuses the text of entries that did not change.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, RepositoryError
+from ..errors import Location, RepositoryError, not_utf8, yaml_error_at
 from .files import write_atomic
 from .hashing import PathHash
-from .yamlio import emit_yaml, parse_yaml
+from .yamlio import emit_yaml, parse_yaml, try_emit_yaml
 
 LOCK_FILE_NAME = "dvc.lock"
 PARAMS_FILE_NAME = "params.yaml"
@@ -77,6 +78,23 @@ def _json_safe(data: Any) -> bool:
         return False
 
 
+_REGENERATE = (
+    "dvc.lock is generated: delete it and run `pipeyard run`, then commit the new one; "
+    "steps whose results are in the cache are restored, not run again"
+)
+_CONFLICT_MARKERS = ("<<<<<<< ", "<<<<<<<\n", "=======\n", ">>>>>>> ", "||||||| ")
+
+
+def _first_conflict_marker(text: str) -> int | None:
+    """The line number of the first git merge-conflict marker in text, or None."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return None
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if line.startswith(_CONFLICT_MARKERS) or line.rstrip("\r\n") in ("<<<<<<<", "=======", ">>>>>>>"):
+            return number
+    return None
+
+
 def _split_stage_texts(text: str, names: list[str]) -> dict[str, str] | None:
     """The text of each stage of a DVC-written lock file, or None when the layout differs."""
     if not text.startswith(_HEADER):
@@ -124,7 +142,7 @@ class LockFile:
             return self._loaded
         document = self._read_shadow(st)
         if document is None:
-            document = self._parse(self.path.read_text(encoding="utf-8"))
+            document = self._parse(self._read_text())
             if _json_safe(document):
                 self._write_shadow(st, document)
         stages = document.get("stages") or {}
@@ -132,20 +150,37 @@ class LockFile:
         self._loaded = {name: entry for name, entry in stages.items() if isinstance(entry, dict)}
         return self._loaded
 
+    def _read_text(self) -> str:
+        data = self.path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            error = not_utf8(LOCK_FILE_NAME, exc, RepositoryError)
+            error.hint = _REGENERATE
+            raise error from None
+
     def _parse(self, text: str) -> dict:
+        conflict = _first_conflict_marker(text)
+        if conflict is not None:
+            raise RepositoryError(
+                "dvc.lock has unresolved merge conflict markers",
+                location=Location(file=LOCK_FILE_NAME, line=conflict),
+                hint=_REGENERATE,
+            )
         try:
             document = parse_yaml(text) or {}
         except Exception as exc:  # noqa: BLE001 - any YAML error: the file is unreadable
+            line, _, problem = yaml_error_at(exc, text)
             raise RepositoryError(
-                f"dvc.lock is not valid YAML: {exc}",
-                location=Location(file=LOCK_FILE_NAME),
-                hint="fix or delete dvc.lock; outputs come back from the run-cache",
+                f"dvc.lock is not valid YAML: {problem}",
+                location=Location(file=LOCK_FILE_NAME, line=line),
+                hint=_REGENERATE,
             ) from None
         if not isinstance(document, dict) or not isinstance(document.get("stages", {}), dict):
             raise RepositoryError(
-                "dvc.lock does not have DVC's lock file layout",
-                location=Location(file=LOCK_FILE_NAME),
-                hint="delete dvc.lock; outputs come back from the run-cache",
+                "dvc.lock does not have DVC's lock file layout (a 'stages:' mapping)",
+                location=Location(file=LOCK_FILE_NAME, line=1),
+                hint=_REGENERATE,
             )
         return document
 
@@ -226,13 +261,15 @@ class LockFile:
 def render_stages(stages: dict[str, dict]) -> dict[str, str]:
     """The YAML text of each stage as it appears under `stages:` in a DVC-written dvc.lock.
 
-    All are dumped in one call (ruamel's set-up per call costs as much as a small stage).
+    All are written in one call of the fast writer; when a stage needs ruamel (a command
+    longer than a line, non-ASCII text), each stage is written on its own, so only those
+    stages pay for ruamel.
     """
     if not stages:
         return {}
-    text = _HEADER + emit_yaml({"stages": stages})[len("stages:\n") :]
-    chunks = _split_stage_texts(text, list(stages))
-    if chunks is None:  # a layout the splitter does not know: render one by one
+    fast = try_emit_yaml({"stages": stages})
+    chunks = None if fast is None else _split_stage_texts(_HEADER + fast[len("stages:\n") :], list(stages))
+    if chunks is None:  # a stage only ruamel lays out, or an unusual name: one by one
         return {name: render_stage(name, entry) for name, entry in stages.items()}
     return chunks
 

@@ -7,17 +7,20 @@ then the run-cache entry, and dvc.lock (written by `flush_lock`) last.
 
 from __future__ import annotations
 
-import configparser
 import os
+import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Location, RepositoryError, StepFailed
+from ..errors import Location, RepositoryError, StepFailed, UnsafePathError
+from ..model.output_rule import escape_problem, normalise, reserved_problem
 from .files import remove_path
 from .hashing import Hasher, HashState, PathHash
+from .links import drop_links, is_link_into, read_cache_settings
 from .lockfile import LockFile, lock_entry
 from .objects import ObjectCache
+from .output_guard import output_targets, removal_problem
 from .runcache import RunCache, can_run_cache
 from .status import (
     ALWAYS_RUNS,
@@ -29,6 +32,7 @@ from .status import (
     StageCheck,
     input_reasons,
     outs_reasons,
+    params_reasons,
 )
 from .yamlio import parse_yaml
 
@@ -45,38 +49,48 @@ def cache_dir_of(root: Path) -> Path:
 
     Relative settings are relative to the .dvc folder, as DVC resolves them.
     """
-    dvc_dir = root / ".dvc"
-    config = configparser.ConfigParser(interpolation=None)
     try:
-        config.read([dvc_dir / "config", dvc_dir / "config.local"], encoding="utf-8")
-    except configparser.Error:
-        return dvc_dir / "cache"
-    configured = config.get("cache", "dir", fallback=None)
-    if not configured:
-        return dvc_dir / "cache"
-    return (dvc_dir / os.path.expanduser(configured)).resolve()
+        return read_cache_settings(root).folder
+    except RepositoryError:  # an unknown cache.type: the folder is still where DVC keeps it
+        return read_cache_settings(root, strict=False).folder
+
+
+def default_workers() -> int:
+    """Threads for hashing and copying when the run names no capacity: the CPUs this process
+    may use, at most 8 (beyond that the disk, not the CPU, bounds hashing)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 class Workspace:
     """A DVC repository seen by pipeyard: check stages, record runs, restore outputs.
 
-    Raises RepositoryError when root has no `.dvc` folder.
+    workers bounds the threads that hash, store and check out files (give the run's CPU
+    capacity; default: `default_workers()`). Outputs reach the workspace by the repository's
+    `cache.type`. Raises RepositoryError when root has no `.dvc` folder or an unknown
+    `cache.type`.
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, workers: int | None = None) -> None:
         self.root = Path(root).resolve()
         if not (self.root / ".dvc").is_dir():
             raise RepositoryError(
                 f"'{self.root}' is not a DVC repository (no .dvc folder)",
                 hint="run `pipeyard init` in the project folder",
             )
-        cache_dir = cache_dir_of(self.root)
+        settings = read_cache_settings(self.root)
+        workers = default_workers() if workers is None else max(1, workers)
         state_dir = self.root / STATE_DIR
-        self.objects = ObjectCache(cache_dir)
-        self.run_cache = RunCache(cache_dir)
+        self.objects = ObjectCache(
+            settings.folder, settings.link_types, file_mode=settings.file_mode, workers=workers
+        )
+        self.run_cache = RunCache(settings.folder)
         self.lock = LockFile(self.root, state_dir)
         self.state = HashState(state_dir / "hashes.json")
-        self.hasher = Hasher(self.root, self.state)
+        self.hasher = Hasher(self.root, self.state, workers)
         self._dvc_yaml_names: tuple[tuple, set[str]] | None = None
 
     def __enter__(self) -> Self:
@@ -85,7 +99,11 @@ class Workspace:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _hashes(self, paths: Iterable[str]) -> dict[str, PathHash | None]:
+    def _hashes(
+        self, paths: Iterable[str], assumed: Mapping[str, PathHash] | None = None
+    ) -> dict[str, PathHash | None]:
+        if assumed:
+            return {p: assumed[p] if p in assumed else self.hasher.hash_path(p) for p in paths}
         return {path: self.hasher.hash_path(path) for path in paths}
 
     def _param_values(self, stage: Stage, params: Mapping[str, Any]) -> tuple[dict, list[str]]:
@@ -98,15 +116,23 @@ class Workspace:
                 missing.append(f"params {key} is missing from params.yaml")
         return values, missing
 
-    def check(self, stage: Stage, params: Mapping[str, Any]) -> StageCheck:
+    def check(
+        self,
+        stage: Stage,
+        params: Mapping[str, Any],
+        assumed: Mapping[str, PathHash] | None = None,
+    ) -> StageCheck:
         """Compare the stage with dvc.lock, the workspace and the run-cache.
 
-        params is the whole parameter tree (what params.yaml holds).
+        params is the whole parameter tree (what params.yaml holds). assumed gives the hashes
+        some paths will have by the time the stage is checked in a run (the outputs of
+        upstream steps that the run restores first; see `restored_outputs`), so a prediction
+        sees what the run will see.
         """
         if stage.always_changed:
             return StageCheck(STALE, (ALWAYS_RUNS,))
         values, reasons = self._param_values(stage, params)
-        deps = self._hashes(stage.deps)
+        deps = self._hashes(stage.deps, assumed)
         locked = self.lock.entry(stage.name)
         out_paths = stage.out_paths
         reasons += input_reasons(locked, stage.cmd, deps, values, out_paths, stage.code_deps)
@@ -120,6 +146,25 @@ class Workspace:
         if found is not None:
             return StageCheck(RESTORABLE, tuple(reasons), FROM_RUN_CACHE, found)
         return StageCheck(STALE, tuple(reasons))
+
+    def params_differ(self, stage: Stage, params: Mapping[str, Any]) -> bool:
+        """True when dvc.lock records other parameter values for stage than params holds."""
+        locked = self.lock.entry(stage.name)
+        if locked is None:
+            return False
+        values, _missing = self._param_values(stage, params)
+        return bool(params_reasons(locked, values))
+
+    @staticmethod
+    def restored_outputs(check: StageCheck) -> dict[str, PathHash]:
+        """The hashes a restore per check gives the stage's outputs (empty unless restorable)."""
+        if not check.restorable or check.entry is None:
+            return {}
+        return {
+            out["path"]: PathHash(out["md5"], out.get("size", 0), out.get("nfiles"), bool(out.get("isexec")))
+            for out in check.entry.get("outs") or ()
+            if "md5" in out
+        }
 
     def _all_cached(self, entry: Mapping[str, Any]) -> bool:
         return all(self.objects.contains_all(out["md5"]) for out in entry.get("outs") or ())
@@ -141,11 +186,48 @@ class Workspace:
         return None
 
     def prepare_outputs(self, stage: Stage) -> None:
-        """Remove the stage's old outputs and create the folders they go in, before it runs."""
-        for out in stage.outs:
-            target = self.root / out.path
-            remove_path(target)
+        """Remove the stage's old outputs and create the folders they go in, before it runs.
+
+        Every output is proven safe to delete first (output_guard); UnsafePathError, and
+        nothing deleted, when one is not. Outputs linked to the cache (hardlinks, symlinks)
+        are unlinked, so the step writes new files and never through a link into the cache.
+        """
+        out_paths = stage.out_paths
+        for target in self._targets(out_paths, stage):
+            # links go first, one by one: nothing may chmod or write a name of a cache object
+            drop_links(target)
+            remove_path(target, root=self.root)
             target.parent.mkdir(parents=True, exist_ok=True)
+
+    def _targets(self, paths: Iterable[str], stage: Stage) -> list[Path]:
+        """The guard's output_targets, except for an output that is itself a symlink into the
+        cache (DVC's `cache.type` symlink): the guard resolves links, so such an output is
+        proven by where the link lies -- a declared output, in a folder the guard accepts --
+        since removing or replacing a link never touches the object it points at."""
+        paths = list(paths)
+        links = {p for p in paths if is_link_into(self.root / p, self.objects.objects_dir)}
+        plain = [p for p in paths if p not in links]
+        proven = dict(zip(plain, output_targets(self.root, plain, stage.out_paths, stage.name), strict=True))
+        for path in links:
+            proven[path] = self._cache_link_target(path, stage)
+        return [proven[p] for p in paths]
+
+    def _cache_link_target(self, path: str, stage: Stage) -> Path:
+        where = Location(step=stage.name)
+        relpath = normalise(path)
+        if relpath not in {normalise(p) for p in stage.out_paths}:
+            raise UnsafePathError(
+                f"refusing to replace '{path}': it is not a declared output of step '{stage.name}'",
+                location=where,
+                hint=f"run the step again (`pipeyard run --force {stage.name}`)",
+            )
+        folder = posixpath.dirname(relpath)
+        problem = escape_problem(relpath) or reserved_problem(relpath)
+        if problem is None and folder:
+            problem = removal_problem(self.root, folder)
+        if problem:
+            raise UnsafePathError(f"refusing to replace output '{path}': it {problem}", location=where)
+        return self.root / relpath
 
     def commit(self, stage: Stage, params: Mapping[str, Any]) -> dict:
         """Record a finished run: store outputs, save the run-cache entry, remember the lock entry.
@@ -174,17 +256,29 @@ class Workspace:
                     hint="make the command write this path (relative to the project root)",
                 )
         for path, hashed in outs.items():
-            self.objects.store(self.root / path, hashed)  # type: ignore[arg-type]
+            self.objects.store(self.root / path, hashed, self.hasher.is_fresh)  # type: ignore[arg-type]
+        self._link_outputs(stage, outs)  # type: ignore[arg-type]
         entry = lock_entry(stage.cmd, deps, values, outs)  # type: ignore[arg-type]
         if can_run_cache(entry, stage.always_changed):
             self.run_cache.save(entry)
         self.lock.record(stage.name, entry)
         return entry
 
+    def _link_outputs(self, stage: Stage, outs: Mapping[str, PathHash]) -> None:
+        """With `cache.type` hardlink or symlink, make the stored outputs links to the cache
+        (DVC's relink after a commit), so their bytes are on disk once."""
+        targets = self._targets(list(outs), stage)
+        for (path, hashed), target in zip(outs.items(), targets, strict=True):
+            md5s = {e.relpath: e.md5 for e in hashed.entries} or {"": hashed.md5}
+            for relpath in self.objects.relink(hashed.md5, target):
+                key = f"{path}/{relpath}" if relpath else path
+                self.state.remember(key, os.stat(self.root / key), md5s[relpath])
+
     def restore(self, stage: Stage, check: StageCheck) -> None:
         """Check the outputs out of the cache per check (from dvc.lock or the run-cache).
 
-        Raises RepositoryError when check is not restorable or an object has gone missing.
+        Raises RepositoryError when check is not restorable or an object has gone missing, and
+        UnsafePathError (restoring nothing) when an output is not proven safe to replace.
         """
         if not check.restorable or check.entry is None:
             raise RepositoryError(
@@ -193,8 +287,9 @@ class Workspace:
                 hint="run the step instead",
             )
         entry = dict(check.entry)
-        for out in entry.get("outs") or ():
-            target = self.root / out["path"]
+        outs = list(entry.get("outs") or ())
+        targets = self._targets([out["path"] for out in outs], stage)
+        for out, target in zip(outs, targets, strict=True):
             self.objects.checkout(out["md5"], target, isexec=bool(out.get("isexec")))
             self._remember_checkout(out["path"], out["md5"])
         self.lock.record(stage.name, entry)

@@ -9,7 +9,6 @@ imported only when something is written, so files come out byte for byte as DVC 
 from __future__ import annotations
 
 import io
-import json
 import re
 from functools import lru_cache
 from typing import Any
@@ -95,31 +94,94 @@ def dump_yaml(data: Any) -> str:
     return stream.getvalue()
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_YAML11 = yaml.resolver.Resolver()
-_YAML12 = Yaml12Loader("")
-_PLAIN_FIRST = re.compile(r"[A-Za-z0-9_./~(]")
-_UNSAFE_INSIDE = re.compile(r": |\s#|[\x00-\x1f\x7f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WIDTH = 80  # ruamel's best_width: longer lines fold, which only ruamel itself lays out
+_TEXT = re.compile(r"[\x20-\x7e]*")  # what the fast writer quotes and measures by itself
+# The YAML 1.2 implicit types ruamel's resolver tries, by a plain scalar's first character.
+_IMPLICIT_12 = (
+    ("tTfF", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")),
+    (
+        "-+0123456789.",
+        re.compile(
+            r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+            |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+            |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))\Z""",
+            re.VERBOSE,
+        ),
+    ),
+    (
+        "-+0123456789",
+        re.compile(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z"),
+    ),
+    ("<", re.compile(r"<<\Z")),
+    ("~nN", re.compile(r"(?:~|null|Null|NULL)\Z")),
+    (
+        "0123456789",
+        re.compile(
+            r"""(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+            |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+            (?:[Tt]|[\ \t]+)[0-9][0-9]?
+            :[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+            (?:[\ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\Z""",
+            re.VERBOSE,
+        ),
+    ),
+    ("=", re.compile(r"=\Z")),
+    ("!&*", re.compile(r"[!&*]\Z")),
+)
+_IMPLICIT_BY_FIRST = {
+    first: tuple(rx for chars, rx in _IMPLICIT_12 if first in chars)
+    for first in "".join(chars for chars, _rx in _IMPLICIT_12)
+}
+_LEADING_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+
+
+class _NeedsRuamel(Exception):
+    """A value whose layout the fast writer does not reproduce (long, non-ASCII, unusual)."""
 
 
 def emit_yaml(data: Any) -> str:
-    """data (dicts, lists, scalars) as block YAML in DVC's layout, read back identically.
+    """data (dicts, lists, scalars) as YAML text, byte for byte what DVC's ruamel writer gives.
 
-    Strings stay plain only where both YAML 1.1 and YAML 1.2 read them back as the same
-    string; every other string is double-quoted. Long lines are not folded (ruamel folds them
-    at 80 columns), so a long command may differ from DVC's bytes but never in meaning.
+    The common case -- printable ASCII, lines within ruamel's 80 columns, str/int/float/bool/
+    None values -- is written here in microseconds with ruamel's rules (YAML 1.2 plain scalars,
+    so `yes` and `on` stay plain; single quotes, or double quotes for text holding `'`).
+    Anything else (a line ruamel would fold, non-ASCII text, other types) is handed to ruamel
+    itself (`dump_yaml`), so the bytes are DVC's either way.
     """
+    fast = try_emit_yaml(data)
+    return fast if fast is not None else dump_yaml(_unshared(data))
+
+
+def try_emit_yaml(data: Any) -> str | None:
+    """emit_yaml's fast writer alone: the text, or None when only ruamel can lay data out."""
+    if not isinstance(data, dict) or not data:
+        return None
     lines: list[str] = []
-    _emit(data, 0, lines)
+    try:
+        _emit(data, 0, lines)
+    except _NeedsRuamel:
+        return None
+    if any(len(line) > _WIDTH for line in lines):
+        return None
     return "\n".join(lines) + "\n"
+
+
+def _unshared(data: Any) -> Any:
+    """A copy of data in which no dict or list appears twice (ruamel would emit an anchor)."""
+    if isinstance(data, dict):
+        return {k: _unshared(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_unshared(v) for v in data]
+    return data
 
 
 def _emit(data: Any, indent: int, lines: list[str]) -> None:
     pad = " " * indent
     if isinstance(data, dict):
         for key, value in data.items():
-            head = f"{pad}{_scalar(str(key))}:"
+            head = f"{pad}{_key(key)}:"
             if isinstance(value, dict) and value:
                 lines.append(head)
                 _emit(value, indent + 2, lines)
@@ -127,9 +189,9 @@ def _emit(data: Any, indent: int, lines: list[str]) -> None:
                 lines.append(head)
                 _emit(list(value), indent, lines)
             else:
-                text = _scalar(value, in_mapping=True)
+                text = _scalar(value)
                 lines.append(f"{head} {text}" if text else head)
-    elif isinstance(data, list):
+    else:
         for item in data:
             if isinstance(item, (dict, list, tuple)) and item:
                 nested: list[str] = []
@@ -138,15 +200,29 @@ def _emit(data: Any, indent: int, lines: list[str]) -> None:
                 lines.extend(nested[1:])
             else:
                 lines.append(f"{pad}- {_scalar(item)}")
-    else:
-        lines.append(pad + _scalar(data))
 
 
-def _scalar(value: Any, in_mapping: bool = False) -> str:
+@lru_cache(maxsize=4096)
+def _str_key(key: str) -> str:
+    return _string(key)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str) and key and len(key) < 128:
+        return _str_key(key)  # keys repeat (path, md5, size, ...): remember their layout
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    raise _NeedsRuamel
+
+
+def _scalar(value: Any) -> str:
+    """A value inside a mapping or sequence as ruamel writes it (None is empty there)."""
     if value is None:
-        return "" if in_mapping else "null"
+        return ""
     if value is True or value is False:
         return "true" if value else "false"
+    if isinstance(value, str):
+        return _string(value) if value else "''"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -154,25 +230,38 @@ def _scalar(value: Any, in_mapping: bool = False) -> str:
             return ".nan"
         if value in (float("inf"), float("-inf")):
             return ".inf" if value > 0 else "-.inf"
-        return repr(value)
+        return repr(value).lower()
     if isinstance(value, dict):
-        return "{}"
+        return "{}" if not value else _raise()
     if isinstance(value, (list, tuple)):
-        return "[]"
-    text = str(value)
+        return "[]" if not value else _raise()
+    raise _NeedsRuamel
+
+
+def _raise() -> str:
+    raise _NeedsRuamel
+
+
+def _string(text: str) -> str:
+    """A non-empty printable-ASCII string in ruamel's style: plain, '...' or "..."."""
+    if not _TEXT.fullmatch(text):
+        raise _NeedsRuamel
     if _plain_ok(text):
         return text
-    if _CONTROL.search(text) or "'" in text:
-        return json.dumps(text, ensure_ascii=False)
-    return "'" + text.replace("'", "''") + "'"
+    if "'" in text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "'" + text + "'"
 
 
 def _plain_ok(text: str) -> bool:
-    if not text or text != text.strip() or not _PLAIN_FIRST.match(text) or text.endswith(":"):
+    """True when ruamel writes the printable-ASCII text plain (its analysis and resolver)."""
+    if text[0] == " " or text[-1] == " " or text.startswith(("---", "...")):
         return False
-    if _UNSAFE_INSIDE.search(text):
+    first = text[0]
+    if first in _LEADING_INDICATORS:
         return False
-    for resolver in (_YAML11, _YAML12):
-        if resolver.resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG:
-            return False
-    return True
+    if first in "?:-" and (len(text) == 1 or text[1] == " "):
+        return False
+    if ": " in text or text.endswith(":") or " #" in text:
+        return False
+    return not any(rx.match(text) for rx in _IMPLICIT_BY_FIRST.get(first, ()))

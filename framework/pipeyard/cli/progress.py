@@ -5,13 +5,15 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-
-from rich.console import Console
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from ..runner import events as ev
+from ._output import OutputConsole
+
+if TYPE_CHECKING:  # rich is imported when a live table or coloured lines are drawn
+    from rich.live import Live
+    from rich.table import Table
+    from rich.text import Text
 
 STYLES = {
     "queued": "dim",
@@ -46,7 +48,7 @@ class _Row:
 class ProgressView:
     """Consumes runner events and draws them; use as a context manager around the run."""
 
-    console: Console
+    console: OutputConsole
     live_mode: bool
     rows: dict[str, _Row] = field(default_factory=dict)
     _live: Live | None = None
@@ -56,12 +58,14 @@ class ProgressView:
     def for_stream(cls, stream=None) -> ProgressView:
         """A view that draws live on a terminal and prints plain lines otherwise."""
         stream = stream or sys.stderr
-        console = Console(file=stream, highlight=False, soft_wrap=True)
-        return cls(console=console, live_mode=console.is_terminal)
+        console = OutputConsole(file=stream)
+        return cls(console=console, live_mode=not console.plain and console.is_terminal)
 
     def __enter__(self) -> ProgressView:
         if self.live_mode:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+            from rich.live import Live
+
+            self._live = Live(self._table(), console=self.console.rich, refresh_per_second=8, transient=False)
             self._live.__enter__()
         return self
 
@@ -101,7 +105,13 @@ class ProgressView:
     def _line(self, state: str, name: str, duration: float | None, detail: str) -> None:
         width = self._name_width
         took = f"{duration:6.2f}s" if duration is not None else " " * 7
-        text = Text(f"{SYMBOLS[state]} {state:<8} {name:<{width}} {took}  {detail}".rstrip())
+        line = f"{SYMBOLS[state]} {state:<8} {name:<{width}} {took}  {detail}".rstrip()
+        if self.console.plain:  # rich would print it as is, 0.4 ms later
+            self.console.file.write(line + "\n")
+            return
+        from rich.text import Text
+
+        text = Text(line)
         text.stylize(STYLES[state], 0, len(state) + 11)
         self.console.print(text)
 
@@ -115,6 +125,8 @@ class ProgressView:
         return (busy + done[-(MAX_LIVE_ROWS // 2):])[:MAX_LIVE_ROWS]
 
     def _counts(self) -> Text:
+        from rich.text import Text
+
         counts: dict[str, int] = {}
         for row in self.rows.values():
             counts[row.state] = counts.get(row.state, 0) + 1
@@ -123,6 +135,9 @@ class ProgressView:
         return text
 
     def _table(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(width=1)
         table.add_column()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..model.pipeline import NESTING_SEPARATOR, nesting_of
+
 
 def dag_edges(stages) -> list[tuple[str, str]]:
     """Every (upstream, downstream) pair, in stage order."""
@@ -38,12 +40,16 @@ def render_dag(stages, fmt: str, actions: dict[str, str] | None = None) -> str:
         )
     if fmt == "mermaid":
         lines = ["flowchart TD"]
-        lines += [f"    {_node_id(s.name)}[\"{s.name}\"]" for s in stages]
+        lines += _grouped(stages, lambda s, pad: f"{pad}{_node_id(s.name)}[\"{s.name}\"]",
+                          lambda g, pad: f"{pad}subgraph {_node_id('g_' + '__'.join(g))}[\"{g[-1]}\"]",
+                          lambda pad: f"{pad}end")
         lines += [f"    {_node_id(a)} --> {_node_id(b)}" for a, b in edges]
         return "\n".join(lines)
     if fmt == "dot":
         lines = ["digraph pipeline {", "    rankdir=LR;", "    node [shape=box];"]
-        lines += [f'    "{s.name}";' for s in stages]
+        lines += _grouped(stages, lambda s, pad: f'{pad}"{s.name}";',
+                          lambda g, pad: f'{pad}subgraph "cluster_{"__".join(g)}" {{ label="{g[-1]}";',
+                          lambda pad: f"{pad}}}")
         lines += [f'    "{a}" -> "{b}";' for a, b in edges]
         lines.append("}")
         return "\n".join(lines)
@@ -51,13 +57,55 @@ def render_dag(stages, fmt: str, actions: dict[str, str] | None = None) -> str:
 
 
 def _text_dag(stages, actions: dict[str, str]) -> str:
-    width = max((len(s.name) for s in stages), default=4)
-    lines = []
-    for s in stages:
-        arrow = f"<- {', '.join(s.upstream)}" if s.upstream else "(source)"
-        mark = f"  [{actions[s.name]}]" if s.name in actions else ""
-        lines.append(f"{s.name:<{width}}  {arrow}  [{s.compute}: {s.resources.describe()}]{mark}")
-    return "\n".join(lines)
+    """One line per step with its upstream; steps of a pipeline component indented under it."""
+    nested = any(nesting_of(s.name) for s in stages)
+    rows: list[tuple[str, str]] = []  # (label, rest); rest "" for a component's heading
+
+    def step(stage, pad):
+        label = pad[4:] + (stage.name.split(NESTING_SEPARATOR)[-1] if nested else stage.name)
+        arrow = f"<- {', '.join(stage.upstream)}" if stage.upstream else "(source)"
+        mark = f"  [{actions[stage.name]}]" if stage.name in actions else ""
+        return (label, f"{arrow}  [{stage.compute}: {stage.resources.describe()}]{mark}")
+
+    if nested:
+        for row in _grouped(stages, step, lambda g, pad: (f"{pad[4:]}{g[-1]}/", ""), lambda pad: None):
+            if row is not None:
+                rows.append(row)
+    else:
+        rows = [step(s, "    ") for s in stages]
+    width = max((len(label) for label, rest in rows if rest), default=4)
+    return "\n".join(f"{label:<{width}}  {rest}" if rest else label for label, rest in rows)
+
+
+def _grouped(stages, node, opening, closing) -> list:
+    """Node lines, with the steps of each pipeline component inside a (nested) group."""
+    lines: list = []
+    open_groups: tuple[str, ...] = ()
+    first: dict[tuple[str, ...], int] = {}  # each component at the place of its first step
+    for index, stage in enumerate(stages):
+        groups = nesting_of(stage.name)
+        for depth in range(1, len(groups) + 1):
+            first.setdefault(groups[:depth], index)
+    order = {s.name: i for i, s in enumerate(stages)}
+
+    def place(stage) -> tuple[int, ...]:
+        groups = nesting_of(stage.name)
+        return (*(first[groups[:d]] for d in range(1, len(groups) + 1)), order[stage.name])
+
+    for stage in sorted(stages, key=place):
+        groups = nesting_of(stage.name)
+        common = 0
+        while common < min(len(groups), len(open_groups)) and groups[common] == open_groups[common]:
+            common += 1
+        for depth in range(len(open_groups), common, -1):
+            lines.append(closing("    " * depth))
+        for depth in range(common, len(groups)):
+            lines.append(opening(groups[: depth + 1], "    " * (depth + 1)))
+        open_groups = groups
+        lines.append(node(stage, "    " * (len(groups) + 1)))
+    for depth in range(len(open_groups), 0, -1):
+        lines.append(closing("    " * depth))
+    return lines
 
 
 def _node_id(name: str) -> str:

@@ -10,6 +10,9 @@ module's package. Imports inside functions and ``try`` blocks count too; dynamic
 from __future__ import annotations
 
 import ast
+import posixpath
+import re
+import shlex
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +28,10 @@ ENVIRONMENT_FILES = (
 )
 _STDLIB = frozenset(sys.stdlib_module_names)
 _INSTALLED = frozenset({"site-packages", "dist-packages"})
+_PYTHON = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
+_SHELL_OPERATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", "`"})
+PARALLEL_DRIVER = "pipeyard.parallel"  # `python -m pipeyard.parallel --entry-script <script> ...`
+_PLACEHOLDER = re.compile(r"\$\{\{.*?\}\}|\$\[\[|\]\]")
 
 
 class CodeDependencies:
@@ -60,6 +67,26 @@ class CodeDependencies:
                     pending.append(found)
         self._closures[file] = result = tuple(sorted(seen))
         return result
+
+    def command_files(self, command: str, folder: str) -> tuple[str, ...] | None:
+        """The code a ``python <script> ...`` command run in folder reads: the script, the local
+        modules it imports, and the files of folder the command names (with their imports when
+        they are Python). None when the command is anything else (several commands, a shell
+        construct, ``python -m``, a script that is not in folder): then the whole folder counts.
+        """
+        named = command_tokens(command)
+        if named is None:
+            return None
+        script, arguments = named
+        files = [f for f in (_inside(folder, t) for t in (script, *arguments)) if f is not None]
+        script_file = _inside(folder, script)
+        if script_file is None or not self._is_file(script_file):
+            return None
+        found: set[str] = set()
+        for file in files:
+            if self._is_file(file):
+                found.update(self.closure(file) if file.endswith(".py") else (file,))
+        return tuple(sorted(found))
 
     def environment_file(self) -> str | None:
         """The project's lock or requirements file (the first of ENVIRONMENT_FILES), or None."""
@@ -153,3 +180,40 @@ def _search_roots(file: str, root: Path) -> tuple[str, ...]:
         if candidate not in roots and (candidate == "." or (root / candidate).is_dir()):
             roots.append(candidate)
     return tuple("" if r == "." else r for r in roots)
+
+
+def command_tokens(command: str) -> tuple[str, tuple[str, ...]] | None:
+    """(script, other words) of a ``python [-u|-B|...] <script>.py ...`` command (or of pipeyard's
+    parallel driver, whose script is its ``--entry-script``); None when the command is not one
+    plain Python script run (``${{...}}`` placeholders count as words)."""
+    try:
+        words = shlex.split(_PLACEHOLDER.sub(" ", command), comments=False)
+    except ValueError:
+        return None
+    if not words or not _PYTHON.match(words[0]):
+        return None
+    if any(w in _SHELL_OPERATORS or w.startswith((">", "<", "2>")) or "$(" in w for w in words):
+        return None
+    rest = words[1:]
+    if rest[:2] == ["-m", PARALLEL_DRIVER] and "--entry-script" in rest:  # an Azure parallel job
+        at = rest.index("--entry-script")
+        rest = rest[at + 1:at + 2] + rest[2:at] + rest[at + 2:]
+    while rest and rest[0].startswith("-"):
+        if rest[0] in ("-m", "-c"):
+            return None
+        rest = rest[1:]
+    if not rest or not rest[0].endswith(".py"):
+        return None
+    arguments = []
+    for word in rest[1:]:
+        arguments.append(word.split("=", 1)[1] if word.startswith("-") and "=" in word else word)
+    return rest[0], tuple(a for a in arguments if a and not a.startswith("-"))
+
+
+def _inside(folder: str, word: str) -> str | None:
+    """word as a path relative to the project root when it names something inside folder."""
+    if word.startswith("/") or "://" in word:
+        return None
+    path = posixpath.normpath(posixpath.join(folder, word))
+    inside = path == folder or path.startswith(folder.rstrip("/") + "/") or folder == "."
+    return path if inside and not path.startswith("..") else None

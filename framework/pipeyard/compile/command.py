@@ -7,10 +7,13 @@ Template syntax (Azure ML CLI v2):
 * ``$[[ ... ]]`` is an optional block: dropped when an input or parameter it names is unset,
   otherwise kept without the brackets.
 
-Values are substituted as text, without shell quoting, as Azure ML does: quote them in the
-template when they may hold spaces. Values render as Python's ``str()`` does, which is what
-Azure ML's Python SDK sends: booleans as ``True``/``False``, floats in their shortest exact
-form (``0.1``, ``1e-05``), integers as digits.
+A value that the shell would split or read (``my model``, ``a;b``, an empty string) is quoted
+for the shell (``'my model'``) unless the template already quotes its reference
+(``"${{inputs.name}}"``), where only what those quotes cannot hold is escaped. In dvc.yaml such a value
+stays a DVC reference inside the quotes (``'${train.name}'``), so DVC's interpolation gives
+the same command; only a value holding a single quote is written literally, quoted.
+Values render as DVC writes them: booleans as ``true``/``false``, floats in their shortest
+exact form (``0.1``, ``1e-05``), integers as digits.
 """
 
 from __future__ import annotations
@@ -67,10 +70,13 @@ def render_template(
         template = _SHELL_VARIABLE.sub(r"\\${", template)
 
     def substitute(text: str) -> str:
+        quoted = _quoted_positions(text)
+
         def one(match: re.Match) -> str:
             kind, name = match.groups()
+            in_quotes = quoted.get(match.start())
             if kind == "outputs":
-                return outputs[name]
+                return _within(in_quotes, outputs[name])
             value = values.get(name)
             if value is None:
                 raise DefinitionError(
@@ -79,9 +85,17 @@ def render_template(
                     hint=f"bind '{name}', give it a default, or wrap its use in an optional "
                     f"block: $[[--{name} ${{{{inputs.{name}}}}}]]",
                 )
-            if references is not None and name in references:
-                return references[name]
-            return render_value(value)
+            text = render_value(value)
+            reference = references.get(name) if references is not None else None
+            if in_quotes and reference is not None and _within(in_quotes, text) == text:
+                return reference
+            if in_quotes:
+                return _within(in_quotes, text)
+            if shlex.quote(text) == text:
+                return reference or text
+            if reference is not None and "'" not in text:
+                return f"'{reference}'"  # DVC fills the quotes with the value
+            return shlex.quote(text)
 
         return _REFERENCE.sub(one, text)
 
@@ -94,6 +108,35 @@ def render_template(
 
     rendered = substitute(_OPTIONAL_BLOCK.sub(optional, template))
     return "\n".join(line.rstrip() for line in rendered.strip().splitlines())
+
+
+def _within(quote: str | None, text: str) -> str:
+    """text as the shell must read it at a place in the template: unquoted, in '...' or "..."."""
+    if quote is None:
+        return shlex.quote(text)
+    if quote == "'":
+        return text.replace("'", "'\"'\"'")
+    return re.sub(r'(["\\$`])', r"\\\1", text)
+
+
+def _quoted_positions(text: str) -> dict[int, str]:
+    """The positions of text that the shell reads inside quotes, with the quote ("'" or '"')."""
+    inside: dict[int, str] = {}
+    quote = None
+    escaped = False
+    for position, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote is None and char in "'\"":
+            quote = char
+            continue
+        elif char == quote:
+            quote = None
+        if quote is not None:
+            inside[position] = quote
+    return inside
 
 
 def _check_references(component: Component, template: str, where: Location | None) -> None:

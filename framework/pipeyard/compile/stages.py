@@ -13,6 +13,8 @@ Decisions worth knowing:
   of steps that run project code: Python steps and command components with ``code``.
 * The ``environment`` string of a component is recorded in params.yaml under
   ``pipeyard.environments.<job>``, and the stage reads it, so a new environment reruns it.
+  A ``distribution`` (type, processes per instance, instance count) is recorded the same way
+  under ``pipeyard.distributions.<job>``.
 """
 
 from __future__ import annotations
@@ -23,16 +25,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..config.params import INPUTS_KEY, RESERVED_KEY
+from ..azure_yaml.parallel import DRIVER_MODULE as PARALLEL_DRIVER
+from ..config.params import INPUTS_KEY
+from ..config.params_file import RESERVED_KEY
 from ..config.project import LOCAL_PROFILE, ProjectConfig, strip_azureml
 from ..errors import Location, ReferenceError_, did_you_mean, known
+from ..mlflow_store import STORE_FOLDER
 from ..model.pipeline import DataPath, Job, JobOutputRef, Pipeline, PipelineInputRef
 from ..model.resources import Resources
 from ..model.stage import Stage, StageOutput
+from ..parallel.driver import CPUS_VARIABLE  # a parallel job's driver starts no more workers
 from .codedeps import CodeDependencies
 from .command import dvc_reference, mkdir_command, python_step_command, render_template
+from .path_checks import check_output_paths
 
 ENVIRONMENTS_KEY = "environments"
+DISTRIBUTIONS_KEY = "distributions"
+CODE_FOLDER_VARIABLE = "PIPEYARD_CODE_FOLDER"  # the folder a step runs in; runner.workdir moves its writes out
 _DEFAULT_RESOURCES = Resources()
 
 
@@ -43,6 +52,7 @@ class CompiledPipeline:
     stages: tuple[Stage, ...]
     params: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    dvc_entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # kept as written
 
     def __hash__(self) -> int:
         return hash(self.stages)
@@ -62,10 +72,15 @@ class CompiledPipeline:
 def compile_pipeline(
     pipeline: Pipeline, params: Mapping[str, Any], project: ProjectConfig
 ) -> CompiledPipeline:
-    """Compile every job of pipeline into a Stage, using the resolved parameter tree params."""
+    """Compile every job of pipeline into a Stage, using the resolved parameter tree params.
+
+    Raises DefinitionError for an output that would delete or overwrite something of the
+    project (see compile.path_checks).
+    """
     compiler = _Compiler(pipeline, params, project)
     order = pipeline.topological_order()
     stages = tuple(compiler.stage(compiler.jobs[name]) for name in order)
+    check_output_paths(pipeline, stages, project)
     return CompiledPipeline(
         stages=stages, params=compiler.params_file(order), notes=compiler.notes()
     )
@@ -83,6 +98,7 @@ class _Compiler:
         self.code = CodeDependencies(project.root)
         self.outputs = _output_paths(pipeline)
         self.environments: dict[str, str] = {}
+        self.distributions: dict[str, str] = {}
         self.missing_profiles: dict[str, None] = {}
         self.code_notes: dict[str, None] = {}
 
@@ -114,13 +130,15 @@ class _Compiler:
         compute, resources = self.resources(job)
         if component.environment:
             self.environments[job.name] = component.environment
+        if component.distribution:
+            self.distributions[job.name] = component.distribution.describe()
         return Stage(
             name=job.name,
             commands=commands,
             deps=tuple(sorted({*(p for p in inputs.values() if p is not None), *code_deps})),
             params=self.stage_params(job),
             outs=tuple(
-                StageOutput(path=outputs[o.name], role=o.role, is_dir=o.type.is_folder)
+                StageOutput(path=outputs[o.name], role=o.role, is_dir=o.type.is_folder, plot=o.plot)
                 for o in component.outputs
             ),
             upstream=tuple(sorted(job.upstream_jobs())),
@@ -129,11 +147,20 @@ class _Compiler:
             compute=compute,
             retries=job.retries if job.retries is not None else component.retries,
             timeout_s=job.timeout_s if job.timeout_s is not None else component.timeout_s,
-            env={},
+            env={**self.tracking_env(job, outputs), **_step_variables(job, code_folder, resources)},
             code_deps=code_deps,
             environment=component.environment,
             dvc_commands=dvc_commands if dvc_commands != commands else (),
+            distribution=component.distribution,
+            group=job.group,
         )
+
+    def tracking_env(self, job: Job, outputs: Mapping[str, str]) -> dict[str, str]:
+        """A sweep trial logs MLflow into one of its outputs, so the store is cached with it."""
+        if job.tracking_output is None:
+            return {}
+        store = (self.project.root / outputs[job.tracking_output] / STORE_FOLDER).absolute()
+        return {"MLFLOW_TRACKING_URI": store.as_uri(), "MLFLOW_ALLOW_FILE_STORE": "true"}
 
     def input_path(self, job: Job, name: str) -> str | None:
         """Mirrors Pipeline.resolve_input_path with dict lookups (linear in the job count)."""
@@ -201,7 +228,9 @@ class _Compiler:
                     "does not track it as a dependency (name the folders or files instead)"
                 ] = None
                 continue
-            found.add(entry)
+            finer = self.code.command_files(component.command, entry) \
+                if component.command and (self.project.root / entry).is_dir() else None
+            found.update(finer if finer is not None else (entry,))  # see codedeps.command_files
             if entry.endswith(".py") and (self.project.root / entry).is_file():
                 found.update(self.code.closure(entry))
         if component.function is not None or component.code:
@@ -217,6 +246,8 @@ class _Compiler:
             keys.append(job.name)
         if job.component.environment:
             keys.append(f"{RESERVED_KEY}.{ENVIRONMENTS_KEY}.{job.name}")
+        if job.component.distribution:
+            keys.append(f"{RESERVED_KEY}.{DISTRIBUTIONS_KEY}.{job.name}")
         return tuple(keys)
 
     def resources(self, job: Job) -> tuple[str, Resources]:
@@ -253,8 +284,10 @@ class _Compiler:
                 ordered[name] = tree[name]
         for key, value in tree.items():
             ordered.setdefault(key, value)
-        if self.environments:
-            ordered[RESERVED_KEY] = {ENVIRONMENTS_KEY: dict(sorted(self.environments.items()))}
+        reserved = {key: dict(sorted(found.items())) for key, found in
+                    ((ENVIRONMENTS_KEY, self.environments), (DISTRIBUTIONS_KEY, self.distributions)) if found}
+        if reserved:
+            ordered[RESERVED_KEY] = reserved
         return ordered
 
     def notes(self) -> tuple[str, ...]:
@@ -263,6 +296,15 @@ class _Compiler:
             for name in self.missing_profiles
         ]
         return (*missing, *self.code_notes)
+
+
+def _step_variables(job: Job, code_folder: str | None, resources: Resources) -> dict[str, str]:
+    variables = {}
+    if PARALLEL_DRIVER in (job.component.command or ""):
+        variables[CPUS_VARIABLE] = f"{resources.cpus:g}"
+    if code_folder:
+        variables[CODE_FOLDER_VARIABLE] = code_folder
+    return variables
 
 
 def _output_paths(pipeline: Pipeline) -> dict[tuple[str, str], str]:

@@ -13,7 +13,9 @@ folder, holding the defaults tree; its defaults list is ``[_self_, config, <step
 the user's ``conf/config.yaml`` (found through ``hydra.searchpath``) overrides the defaults,
 and a selected config group per step (``conf/train/large.yaml`` via ``train=large``) overrides
 config.yaml. A ``<step>: null`` placeholder is added for each ``conf/<step>/`` folder that
-config.yaml's own defaults list does not name, so ``train=large`` works without ``+``.
+config.yaml's own defaults list does not name, so ``train=large`` works without ``+``, and
+``+train=large`` (Hydra's form for a group the defaults list lacks) selects that place.
+Overrides of Hydra itself (``hydra.*``) are refused in every mode (`overrides.py`).
 Without a conf/ folder and without overrides the tree is built directly: no Hydra, no OmegaConf.
 """
 
@@ -28,19 +30,17 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError, Location, ParameterError, UserError, did_you_mean, known
+from ..errors import ConfigError, Location, ParameterError, did_you_mean, known, not_utf8
 from ..model.component import Parameter
 from ..model.pipeline import Pipeline, PipelineInputRef, Value
 from ..model.types import coerce_parameter
+from .hydra_errors import PRIMARY_CONFIG, hydra_error
+from .overrides import refuse_hydra_settings, select_placeholders
+from .params_file import override_key
 
 INPUTS_KEY = "inputs"
-RESERVED_KEY = "pipeyard"  # written by the compiler into params.yaml, never by the user
 USER_CONFIG = "config"
-_PRIMARY = "__pipeyard_primary__"
-_GRAMMAR_HINT = (
-    "overrides look like train.lr=0.01 (change), +train.extra=1 (add), ~train.lr (remove) "
-    "or train=large (select conf/train/large.yaml)"
-)
+_PRIMARY = PRIMARY_CONFIG
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def resolve_parameters(
     ConfigError for a conf/ file that is not valid YAML.
     """
     overrides = list(overrides)
+    refuse_hydra_settings(overrides)
     if conf_dir is None and not overrides:
         tree = base_tree(pipeline, for_omegaconf=False)  # nothing to compose: no Hydra at all
     else:
@@ -153,16 +154,21 @@ def hydra_composer(
         (Path(primary_dir) / f"{_PRIMARY}.yaml").write_text(
             OmegaConf.to_yaml(OmegaConf.create(primary)), encoding="utf-8"
         )
+        placeholders = {
+            key for entry in primary["defaults"] if isinstance(entry, dict)
+            for key, value in entry.items() if value is None
+        }
         saved = Singleton.get_state()
         GlobalHydra.instance().clear()  # compose even inside a caller's own Hydra app
 
         def compose(overrides: Sequence[str]) -> dict:
             try:
-                cfg = hydra_compose(config_name=_PRIMARY, overrides=list(overrides))
+                selected = select_placeholders(overrides, placeholders)
+                cfg = hydra_compose(config_name=_PRIMARY, overrides=selected)
                 return OmegaConf.to_container(cfg, resolve=True)
             # Hydra raises a bare ValueError for some malformed overrides, e.g. '=3'
             except (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
-                raise _hydra_error(exc, pipeline, conf, overrides) from None
+                raise hydra_error(exc, pipeline, conf, overrides) from None
 
         try:
             with initialize_config_dir(config_dir=primary_dir, version_base="1.3"):
@@ -196,6 +202,8 @@ def _groups_named_in(config_file: Path) -> set[str]:
         data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
         return set()  # Hydra reports the error with its location when it loads the file
+    except UnicodeDecodeError as exc:
+        raise not_utf8(f"{config_file.parent.name}/{config_file.name}", exc, ConfigError) from None
     entries = data.get("defaults", []) if isinstance(data, dict) else []
     named = set()
     for entry in entries if isinstance(entries, list) else []:
@@ -304,10 +312,6 @@ def _require_mapping(key: str, value: Any) -> None:
         )
 
 
-def _override_key(override: str) -> str:
-    return override.split("=", 1)[0].lstrip("+~").strip()
-
-
 def _source_of(
     key: str, parameter: str | None, overrides, conf_dir, follows: str | None = None
 ) -> str:
@@ -315,88 +319,15 @@ def _source_of(
     wanted = [f"{key}.{parameter}" if parameter else key]
     if follows:
         wanted.append(f"{INPUTS_KEY}.{follows}")
-    keys = [(override, _override_key(override)) for override in reversed(list(overrides))]
-    for override, override_key in keys:
-        if override_key in wanted:
+    keys = [(override, override_key(override)) for override in reversed(list(overrides))]
+    for override, set_key in keys:
+        if set_key in wanted:
             return f"set by the override '{override}'"
-    for override, override_key in keys:
-        if override_key == key:
+    for override, set_key in keys:
+        if set_key == key:
             return f"set by the config group selected with '{override}'"
-        if parameter is None and override_key.split(".")[0] == key:
+        if parameter is None and set_key.split(".")[0] == key:
             return f"set by the override '{override}'"
     if conf_dir is not None:
         return f"set in {Path(conf_dir).name}/ (config.yaml or a config group)"
     return "set by the pipeline definition or the component's default"
-
-
-def _first_lines(message: str) -> str:
-    message = message.split("\nConfig search path:")[0]
-    message = message.replace(f"In '{_PRIMARY}': ", "")
-    lines = [ln.rstrip() for ln in message.strip().splitlines()]
-    return "\n".join(ln for ln in lines if ln and not ln.startswith("See https://hydra.cc"))
-
-
-def _interpolation_error(exc: Exception) -> ParameterError:
-    """A ParameterError from an OmegaConf error, e.g. a ${...} naming no key."""
-    message = _first_lines(str(exc)).splitlines()[0]
-    key = getattr(exc, "full_key", None)
-    return ParameterError(
-        f"{message} (in '{key}')" if key else message,
-        hint="a ${...} reference names a key of the parameter tree, e.g. ${inputs.lr}",
-    )
-
-
-def _hydra_error(exc: Exception, pipeline: Pipeline, conf: Path | None, overrides) -> UserError:
-    """A ParameterError from one of Hydra's or OmegaConf's, cleaned of search paths and stacks."""
-    from hydra.errors import MissingConfigException, OverrideParseException
-    from omegaconf.errors import OmegaConfBaseException
-
-    if isinstance(exc, yaml.YAMLError):
-        mark = getattr(exc, "problem_mark", None)
-        return ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            location=Location(file=mark.name, line=mark.line + 1) if mark else None,
-            hint="check the indentation, brackets and the ':' after each key",
-        )
-    message = _first_lines(str(exc))
-    steps = [*pipeline.job_names, INPUTS_KEY]
-    if isinstance(exc, OverrideParseException):
-        lines = message.splitlines()
-        text = lines[0].replace("Error parsing override", "bad override")
-        return ParameterError(": ".join([text, *lines[1:2]]), hint=_GRAMMAR_HINT)
-    if isinstance(exc, OmegaConfBaseException):
-        return _interpolation_error(exc)
-    if isinstance(exc, MissingConfigException):
-        group = message.split("'")[1].split("/")[0] if "'" in message else ""
-        options = sorted(p.stem for p in (conf / group).glob("*.yaml")) if conf and group else []
-        hint = f"options of '{group}': {known(options)}" if options else f"config folder: {conf}"
-        return ParameterError(message.splitlines()[0], hint=hint)
-    if message.startswith("Could not override '") or "is not in struct" in message:
-        key = message.split("'")[1]
-        top = key.split(".")[0]
-        if top not in steps:
-            original = next((o for o in overrides if _override_key(o) == key), key)
-            return ParameterError(
-                f"'{top}' in override '{original}' is neither a step nor 'inputs'"
-                f"{did_you_mean(top, steps)}",
-                hint=f"steps: {known(pipeline.job_names)}",
-            )
-        value = next((o.split("=", 1)[1] for o in overrides if _override_key(o) == key), "<value>")
-        job = next((j for j in pipeline.jobs if j.name == top), None)
-        declared = [p.name for p in job.component.parameters] if job else []
-        name = key.split(".", 1)[-1]
-        return ParameterError(
-            f"'{name}' is not a parameter of '{top}'{did_you_mean(name, declared)}",
-            hint=f"use +{key}={value} to add a key; parameters of '{top}': {known(declared)}",
-        )
-    if message.startswith("Ambiguous value"):
-        return ParameterError(
-            message.splitlines()[0],
-            hint="to sweep over values run `pipeyard run -m ...`; to pass a string with commas, quote it: key='a,b'",
-        )
-    if message.startswith("Multiple values for"):
-        group = message.split()[3].rstrip(".")
-        return ParameterError(
-            message.split(".")[0], hint=f"select an option without '+': {group}=<option>"
-        )
-    return ParameterError(message, hint=_GRAMMAR_HINT if overrides else None)

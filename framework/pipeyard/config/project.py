@@ -4,11 +4,13 @@ A project needs no ``pipeyard.yaml``; every field has a default::
 
     compute:                      # profile name -> what one step on it needs
       gpu-cluster: {gpus: 1, cpus: 2, memory: 8GB}
+      big-memory: {cpus: 2, custom: {highmem: 1}}   # a cluster's custom resources (Ray)
       azureml:cpu-cluster: {cpus: 4}   # the azureml: prefix is dropped
     capacity:                     # what this machine offers; each key optional (= detect)
       cpus: 8
       memory: 32GB
       gpus: [0, 1]                # a count or a list of device ids
+    executor: {type: ray, address: auto}   # where steps run: local (default), ray, a plug-in
     conf_dir: conf                # Hydra configs (default: conf/ when it exists)
     output_root: outputs          # where unpinned outputs go
     registries:                   # component registries, searched in this order
@@ -81,8 +83,9 @@ class GithubCiSpec:
     merge_chains: bool = True
     python: str = "3.11"
     secrets: tuple[str, ...] = ()
-    branch: str = "main"
+    branch: str | None = None  # None: the repository's default branch
     install: str | None = None
+    actions: str = "sha"  # pin actions by commit "sha" or by "tag"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ class CapacitySpec:
             memory_mb=detected.memory_mb if self.memory_mb is None else self.memory_mb,
             gpu_ids=detected.gpu_ids if self.gpu_ids is None else self.gpu_ids,
         )
+
+
+@dataclass(frozen=True)
+class ExecutorConfig:
+    """pipeyard.yaml's `executor:`: the executor's name, a cluster address, and its own options."""
+
+    type: str = "local"
+    address: str | None = None
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,7 @@ class ProjectConfig:
     source: Path | None = None  # the pipeyard.yaml read, or None when defaults were used
     registries: tuple[RegistrySpec, ...] = ()
     ci_github: GithubCiSpec = field(default_factory=GithubCiSpec)
+    executor: ExecutorConfig = field(default_factory=ExecutorConfig)
 
     def __hash__(self) -> int:
         return hash((self.root, self.source, self.conf_dir, self.output_root))
@@ -171,6 +184,8 @@ def load_project_config(root: Path) -> ProjectConfig:
             memory_mb=profile.memory,
             gpus=profile.gpus,
             cpu_fallback=profile.cpu_fallback,
+            custom=tuple(sorted(profile.custom.items())),
+            labels=tuple(sorted(profile.labels.items())),
         )
     return ProjectConfig(
         root=root,
@@ -179,6 +194,9 @@ def load_project_config(root: Path) -> ProjectConfig:
         conf_dir=conf_dir_of(root, parsed.conf_dir, path, node),
         output_root=parsed.output_root,
         source=path,
+        executor=ExecutorConfig(
+            parsed.executor.type, parsed.executor.address, MappingProxyType(dict(parsed.executor.options))
+        ),
         ci_github=_github_ci_spec(parsed.ci.github),
         registries=tuple(
             RegistrySpec(r.name, path=r.path, git=r.git, ref=r.ref) for r in parsed.registries
@@ -195,6 +213,7 @@ def _github_ci_spec(parsed) -> GithubCiSpec:
         secrets=tuple(parsed.secrets),
         branch=parsed.branch,
         install=parsed.install,
+        actions=parsed.actions,
     )
 
 

@@ -6,7 +6,7 @@ Imported only when a project has a pipeyard.yaml, so a run without one skips pyd
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import ConfigError, Location
+from ..errors import ConfigError, Location, not_utf8, yaml_error_at
 from .project import DEFAULT_CONF_DIR, DEFAULT_OUTPUT_ROOT, PROJECT_FILES, parse_memory_mb
 
 
@@ -63,6 +63,20 @@ class _Profile(BaseModel):
     cpu_fallback: bool = Field(
         False, description="true to run on the CPU when the machine has no GPU to give"
     )
+    custom: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict, description="a cluster's named resources, e.g. {highmem: 1}"
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="labels a cluster node must carry, e.g. {zone: eu} (Ray node labels)"
+    )
+
+
+class _Executor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field("local", description="an executor name: local, ray, or a plug-in's")
+    address: str | None = Field(None, description="a cluster address, e.g. auto or ray://head:10001")
+    options: dict[str, Any] = Field(default_factory=dict, description="the executor's own settings")
 
 
 class _Capacity(BaseModel):
@@ -113,8 +127,9 @@ class _GithubCi(BaseModel):
     secrets: list[str] = Field(
         default_factory=list, description="names of repository secrets the DVC remote needs"
     )
-    branch: str = Field("main", description="the branch pushes to which run the workflow")
-    install: str | None = Field(None, description="what pip installs for pipeyard, e.g. pipeyard==0.1")
+    branch: str | None = Field(None, description="the branch pushes to which run the workflow (default: the repository's default branch)")
+    install: str | None = Field(None, description="what pip installs for pipeyard, e.g. pipeyard @ git+https://host/org/pipeyard@<commit>")
+    actions: Literal["sha", "tag"] = Field("sha", description="pin actions by commit sha (the tag in a comment) or by tag")
 
 
 class _Ci(BaseModel):
@@ -139,6 +154,9 @@ class _ProjectFile(BaseModel):
         default_factory=list,
         description="a list of {name, path} or {name, git, ref} component registries",
     )
+    executor: _Executor = Field(
+        default_factory=_Executor, description="a mapping: {type: local | ray, address: ...}"
+    )
 
     @field_validator("registries")
     @classmethod
@@ -151,15 +169,18 @@ class _ProjectFile(BaseModel):
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(str(path), exc, ConfigError) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        line, _, problem = yaml_error_at(exc, text)
         raise ConfigError(
-            f"{path.name} is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            location=Location(file=str(path), line=mark.line + 1 if mark else None),
+            f"{path.name} is not valid YAML: {problem}",
+            location=Location(file=str(path), line=line),
             hint="check the indentation and the ':' after each key",
         ) from None
     if data is None:

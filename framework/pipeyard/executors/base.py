@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ..model import Capacity, Resources
+from ..model import Capacity, Distribution, Resources
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,11 @@ class StepTask:
 
     command runs in a POSIX shell from cwd; env holds the variables set on top of the
     executor's own environment; gpu_ids are the devices the scheduler allocated (empty for a
-    CPU step); log_path receives stdout and stderr together.
+    CPU step); log_path receives stdout and stderr together. distribution is set for a step
+    whose command runs its ranks through `pipeyard.launch`: an executor that spreads instances
+    over nodes runs one instance per node; others run the command as it is. inputs and outputs
+    are the paths (relative to cwd) the command reads and writes, for an executor that copies
+    them to and from a node without the project folder.
     """
 
     name: str
@@ -33,11 +37,17 @@ class StepTask:
     resources: Resources = field(default_factory=Resources)
     gpu_ids: tuple[str, ...] = ()
     timeout_s: float | None = None
+    distribution: Distribution | None = None
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """How one attempt ended: returncode is negative when a signal ended it (-9: killed)."""
+    """How one attempt ended: returncode is negative when a signal ended it (-9: killed).
+
+    host and node_id say where it ran when the executor knows (a cluster node); None otherwise.
+    """
 
     name: str
     returncode: int
@@ -45,6 +55,8 @@ class StepResult:
     timed_out: bool
     log_path: Path
     started_at: float  # seconds since the epoch
+    host: str | None = None
+    node_id: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,36 +17,56 @@ from concurrent.futures import Future
 from ..model import Capacity
 from .base import StepResult, StepTask
 from .capacity import detect_capacity
+from .watchdog import WATCH_VARIABLE, Watchdog
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _death_signal_setter():
-    """A preexec function that makes the child get SIGKILL when its parent dies (Linux only).
-
-    libc is loaded here, in the parent, so the child only calls an already resolved function
-    between fork and exec.
-    """
+@functools.lru_cache(maxsize=1)
+def _prctl():
+    """libc's prctl, loaded once (finding libc runs ldconfig), or None where there is none."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        prctl = libc.prctl
+        return libc.prctl
     except (OSError, AttributeError):
         return None
 
+
+def parent_death_signal():
+    """A preexec function that makes the child get SIGKILL when its parent dies (Linux only;
+    None elsewhere). Make one for each child, in the process that starts it.
+
+    prctl is resolved here, in the parent, so the child only calls an already resolved
+    function between fork and exec. A parent that died before the call left the child
+    orphaned already, so the child then exits instead of running its command.
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
     def set_death_signal() -> None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(137)
 
     return set_death_signal
 
 
 class LocalExecutor:
-    """Runs each task as `/bin/sh -c command` in its own process group on this machine.
+    """Runs each task as `/bin/sh -c command` in its own session on this machine.
 
     The scheduler keeps the number of tasks within `capacity`; this class only starts them.
-    On Linux a child gets SIGKILL if the coordinator dies: the death signal belongs to the
-    thread that started the child, and that thread lives until the child ends.
+    No process of a step outlives the step or the coordinator:
+
+    - when a step's shell exits, whatever it left running in its process group is killed;
+    - a watchdog process (watchdog.py, one per executor, started with the first task) learns
+      each step's session; when the coordinator dies, by any signal, it kills those sessions
+      and every process carrying this executor's token in its environment (`PIPEYARD_WATCH`),
+      which catches children that left the step's session;
+    - on Linux the shell also gets SIGKILL the moment its parent dies (PR_SET_PDEATHSIG).
     """
 
     name = "local"
@@ -56,7 +78,7 @@ class LocalExecutor:
         self._cancels = 0  # cancel_all calls so far; a task submitted before one is stopped
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
-        self._preexec = _death_signal_setter()
+        self._watchdog: Watchdog | None = None
 
     def submit(self, task: StepTask) -> Future[StepResult]:
         """Start the task's command now; the future resolves when it ends."""
@@ -89,11 +111,22 @@ class LocalExecutor:
             _kill_after(process, max(0.0, deadline - time.monotonic()))
 
     def shutdown(self) -> None:
-        """Wait for every started task to end."""
+        """Wait for every started task to end, then let the watchdog go."""
         with self._lock:
             threads = list(self._threads)
         for thread in threads:
             thread.join()
+        with self._lock:
+            watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.close()
+
+    def _watch(self) -> Watchdog:
+        """The watchdog of this executor, started on first use."""
+        with self._lock:
+            if self._watchdog is None:
+                self._watchdog = Watchdog(secrets.token_hex(8))
+            return self._watchdog
 
     def _run(self, task: StepTask, future: Future[StepResult], generation: int) -> None:
         started_at, start = time.time(), time.monotonic()
@@ -124,7 +157,13 @@ class LocalExecutor:
             if generation != self._cancels:
                 _append_log(task, "pipeyard: cancelled before it started\n")
                 return -signal.SIGTERM, False
-        env = {**os.environ, **task.env, "CUDA_VISIBLE_DEVICES": ",".join(task.gpu_ids)}
+        watchdog = self._watch()
+        env = {
+            **os.environ,
+            **task.env,
+            "CUDA_VISIBLE_DEVICES": ",".join(task.gpu_ids),
+            WATCH_VARIABLE: watchdog.token,
+        }
         task.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(task.log_path, "wb") as log:
             process = subprocess.Popen(
@@ -137,8 +176,9 @@ class LocalExecutor:
                 start_new_session=True,
                 # prctl is resolved before the fork, so the child calls no Python import
                 # machinery or locks: the usual hazard of preexec_fn with threads is absent.
-                preexec_fn=self._preexec,  # noqa: PLW1509
+                preexec_fn=parent_death_signal(),  # noqa: PLW1509
             )
+            watchdog.started(process.pid)
             with self._lock:
                 self._running[process.pid] = process
                 cancelled = generation != self._cancels  # cancel_all ran while it started
@@ -153,6 +193,10 @@ class LocalExecutor:
                     _kill_after(process, self.grace_s)
                     return process.wait(), True
             finally:
+                # what the step left running in its group ends with it; the group's id
+                # cannot be reused while any member is alive, so this hits no stranger
+                _signal_group(process, signal.SIGKILL)
+                watchdog.ended(process.pid)
                 with self._lock:
                     self._running.pop(process.pid, None)
 

@@ -106,6 +106,8 @@ def run_details(run: StoredRun, previous: StoredRun | None = None) -> dict[str, 
                 "reasons": list(step.get("reasons") or ()),
                 "returncode": step.get("returncode"),
                 "log_path": step.get("log_path"),
+                "attempts": step.get("attempts"),
+                "node": step.get("node"),
             }
             for name, step in record.steps.items()
         },

@@ -27,10 +27,12 @@ from ..cache.objects import ObjectCache
 from ..cache.workspace import STATE_DIR, cache_dir_of, lookup_param
 from ..cache.yamlio import parse_yaml
 from ..compile.codedeps import ENVIRONMENT_FILES
+from ..config.params_file import without_record
 from ..errors import Location, RepositoryError
 from ..model.stage import Stage
 from ..model.types import OutputRole
 from ..runner.records import flatten
+from ..runner.tracking import recalled_metrics
 from .git import read_files_at, resolve_commit, tracked_files
 
 WORKSPACE = "workspace"
@@ -110,10 +112,11 @@ def snapshot_at(root: Path, rev: str, *, with_plots: bool = False) -> Snapshot:
     label = commit[:8]
     stages = parse_stages(_text(files["dvc.yaml"]), f"{label}:dvc.yaml")
     lock = parse_lock(_text(files["dvc.lock"]), f"{label}:dvc.lock")
-    params = _parse_mapping(_text(files[PARAMS_FILE_NAME]), f"{label}:{PARAMS_FILE_NAME}")
+    params = without_record(_parse_mapping(_text(files[PARAMS_FILE_NAME]), f"{label}:{PARAMS_FILE_NAME}"))
     tracked = tracked_files(root, commit)
     reader = _RevisionOutputs(root, commit, lock, tracked)
     metrics, plots = _metrics_and_plots(stages, reader.read, with_plots)
+    metrics.update(recalled_metrics(root, lock))  # what steps logged with MLflow (runner.tracking)
     return Snapshot(
         label=label,
         commit=commit,
@@ -150,17 +153,19 @@ def workspace_snapshot(
     if stages is None:
         stages_defs = parse_stages(_text(disk.read("dvc.yaml")), "dvc.yaml")
         lock = parse_lock(_text(disk.read("dvc.lock")), "dvc.lock")
-        params = _parse_mapping(_text(disk.read(PARAMS_FILE_NAME)), PARAMS_FILE_NAME)
+        params = without_record(_parse_mapping(_text(disk.read(PARAMS_FILE_NAME)), PARAMS_FILE_NAME))
         kinds = _kinds_by_suffix(stages_defs)
         predicted = False
     else:
-        params = dict(params or {})
+        params = without_record(params or {})
         stages_defs = {s.name: _stage_def(s) for s in stages}
         lock = _current_entries(root, stages, params)
         kinds = {**_kinds_by_suffix(stages_defs), **{p: "code" for s in stages for p in s.code_deps}}
         kinds.update({p: "environment" for p in kinds if PurePosixPath(p).name in ENVIRONMENT_FILES})
         predicted = True
     metrics, plots = _metrics_and_plots(stages_defs, disk.read, with_plots)
+    # what steps logged with MLflow in the run that made the outputs on disk (runner.tracking)
+    metrics.update(recalled_metrics(root, parse_lock(_text(disk.read("dvc.lock")), "dvc.lock")))
     return Snapshot(
         label=WORKSPACE,
         commit=None,

@@ -12,7 +12,7 @@ from .pipeline import (
     PipelineOutput,
     Value,
 )
-from .resources import Capacity, Resources
+from .resources import Capacity, Distribution, Resources
 from .stage import Stage, StageOutput
 from .types import OutputRole, PortType
 
@@ -21,6 +21,7 @@ __all__ = [
     "Capacity",
     "Component",
     "DataPath",
+    "Distribution",
     "FunctionRef",
     "InputPort",
     "Job",

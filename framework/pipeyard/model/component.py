@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import DefinitionError, Location
-from .resources import Resources
-from .types import OutputRole, PortType
+from .resources import Distribution, Resources
+from .types import OutputRole, PlotOptions, PortType
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
@@ -68,11 +68,15 @@ class OutputPort:
     type: PortType = PortType.URI_FOLDER
     role: OutputRole = OutputRole.OUT
     description: str = ""
+    plot: PlotOptions | None = None  # how `dvc plots` draws it (role plots only)
 
     def __post_init__(self) -> None:
         check_name("output", self.name)
         if not self.type.is_artifact:
             raise DefinitionError(f"output '{self.name}' must be an artifact type, not {self.type.value}")
+        if self.plot is not None and self.role is not OutputRole.PLOTS:
+            raise DefinitionError(f"output '{self.name}' has plot options but is not a plots output",
+                                  hint="mark it as plots (dvc: plots, or Out[Plots(...)]), or drop the plot options")
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class Component:
     environment_files: tuple[str, ...] = ()
     resources: Resources = field(default_factory=Resources)
     compute: str | None = None
+    distribution: Distribution | None = None  # several cooperating processes (Azure distribution:)
     deterministic: bool = True
     retries: int = 0
     timeout_s: float | None = None

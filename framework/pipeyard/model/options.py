@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ..errors import DefinitionError, Location, did_you_mean
-from .resources import Resources
+from .resources import Distribution, Resources
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -42,7 +42,7 @@ def parse_timeout(value: Any, *, where: Location | None = None) -> float | None:
     return seconds
 
 
-RESOURCE_KEYS = ("cpus", "memory_mb", "memory", "gpus")
+RESOURCE_KEYS = ("cpus", "memory_mb", "memory", "gpus", "custom", "labels")
 
 
 def parse_resources(value: Any, *, where: Location | None = None) -> Resources | None:
@@ -68,15 +68,20 @@ def parse_resources(value: Any, *, where: Location | None = None) -> Resources |
         cpus = float(value.get("cpus", 1))
         gpus = int(value.get("gpus", 0))
         memory_mb = _memory_mb(value["memory"]) if "memory" in value else int(value.get("memory_mb", 0))
+        custom = tuple(sorted((str(k), float(v)) for k, v in dict(value.get("custom") or {}).items()))
+        labels = tuple(sorted((str(k), str(v)) for k, v in dict(value.get("labels") or {}).items()))
     except (TypeError, ValueError):
         raise DefinitionError(
             f"invalid resources {value!r}",
             location=where,
-            hint="cpus is a number, gpus an integer, memory_mb an integer or memory like '4g'",
+            hint="cpus is a number, gpus an integer, memory_mb an integer or memory like '4g', "
+            "custom a mapping like {highmem: 1}, labels one like {zone: eu}",
         ) from None
-    if cpus <= 0 or gpus < 0 or memory_mb < 0:
-        raise DefinitionError(f"invalid resources {value!r}: cpus must be positive", location=where)
-    return Resources(cpus, memory_mb, gpus)
+    if cpus <= 0 or gpus < 0 or memory_mb < 0 or any(amount <= 0 for _, amount in custom):
+        raise DefinitionError(
+            f"invalid resources {value!r}: cpus and custom amounts must be positive", location=where
+        )
+    return Resources(cpus, memory_mb, gpus, custom=custom, labels=labels)
 
 
 def _memory_mb(text: Any) -> int:
@@ -87,3 +92,27 @@ def _memory_mb(text: Any) -> int:
         raise ValueError(text)
     unit = (match.group(2) or "").lower().rstrip("b").rstrip("i")
     return int(float(match.group(1)) * _MEMORY_MB[unit])
+
+
+def parse_distribution(value: Any, *, where: Location | None = None) -> Distribution | None:
+    """A Distribution from the SDK's mapping, e.g. {"type": "pytorch", "processes_per_instance": 2,
+    "instance_count": 1} (Azure's names process_count_per_instance / worker_count work too)."""
+    if value is None or isinstance(value, Distribution):
+        return value
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        raise DefinitionError(
+            f"distribution must be a mapping with a type, got {value!r}",
+            location=where,
+            hint="e.g. distribution={'type': 'pytorch', 'processes_per_instance': 2}",
+        )
+    per_instance = value.get(
+        "processes_per_instance", value.get("process_count_per_instance", value.get("worker_count", 1))
+    )
+    try:
+        return Distribution(value["type"].lower(), int(per_instance), int(value.get("instance_count", 1)))
+    except (TypeError, ValueError) as error:
+        raise DefinitionError(
+            f"invalid distribution {value!r}: {error}",
+            location=where,
+            hint="type is pytorch, mpi or tensorflow; counts are whole numbers >= 1",
+        ) from None

@@ -19,10 +19,17 @@ from ..errors import (
 )
 from .component import Component, check_name
 from .resources import Resources
+from .stage import StepGroup
 from .types import PortType, accepts
 
 DEFAULT_OUTPUT_ROOT = "outputs"
 RESERVED_JOB_NAMES = frozenset({"inputs", "outputs", "parent", "pipeyard"})
+NESTING_SEPARATOR = "__"  # <pipeline component job>__<inner job>: DVC stage names allow no dots
+
+
+def nesting_of(job_name: str) -> tuple[str, ...]:
+    """The pipeline component jobs a flattened job sits in, outermost first ('a__b__c' -> (a, b))."""
+    return tuple(job_name.split(NESTING_SEPARATOR)[:-1])
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,8 @@ class Job:
     retries: int | None = None
     timeout_s: float | None = None
     source: Location | None = None
+    tracking_output: str | None = None  # an output that receives the step's MLflow store (sweep trials)
+    group: StepGroup | None = None  # limits shared with other jobs (a sweep's trials)
 
     def __hash__(self) -> int:
         return hash((self.name, self.component))
@@ -124,6 +133,7 @@ class Pipeline:
     force_rerun: bool = False
     source: Location | None = None
     output_root: str = DEFAULT_OUTPUT_ROOT
+    notes: tuple[str, ...] = ()  # warnings from reading the definition (e.g. values coerced)
 
     def __post_init__(self) -> None:
         _validate(self)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .resources import Resources
-from .types import OutputRole
+from .resources import Distribution, Resources
+from .types import OutputRole, PlotOptions
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,20 @@ class StageOutput:
     path: str
     role: OutputRole = OutputRole.OUT
     is_dir: bool = True
+    plot: PlotOptions | None = None  # x, y, template... for `dvc plots`
+
+
+@dataclass(frozen=True)
+class StepGroup:
+    """Steps that share limits, as a sweep's trials do (``max_concurrent_trials``, ``timeout``,
+    ``early_termination``): at most limit of them run at once, none runs on past timeout_s after
+    the first started, and with termination (JSON: policy, metric, goal) each runs under a guard
+    that stops it when it falls behind the others."""
+
+    name: str
+    limit: int | None = None
+    timeout_s: float | None = None
+    termination: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class Stage:
     code_deps: tuple[str, ...] = ()  # the subset of deps that is code, for reasons
     environment: str | None = None
     dvc_commands: tuple[str, ...] = ()  # as written in dvc.yaml (`${job.param}`); () = commands
+    distribution: Distribution | None = None  # run as several processes through pipeyard.launch
+    group: StepGroup | None = None  # limits shared with other stages (a sweep's trials)
 
     def __hash__(self) -> int:
         return hash((self.name, self.commands, self.deps, self.params, self.outs))
@@ -61,8 +78,29 @@ class Stage:
 
     @property
     def shell_command(self) -> str:
-        """The commands joined to run in one shell, stopping at the first failure."""
-        return " && ".join(f"( {c} )" if len(self.commands) > 1 else c for c in self.commands)
+        """The commands joined to run in one shell, stopping at the first failure.
+
+        A distributed stage runs them through `python -m pipeyard.launch`, which starts one
+        process per rank; dvc.yaml and dvc.lock keep the commands as written (`cmd`).
+        """
+        joined = " && ".join(f"( {c} )" if len(self.commands) > 1 else c for c in self.commands)
+        if self.distribution is None:
+            return joined
+        d = self.distribution
+        return shlex.join(
+            ["python", "-m", "pipeyard.launch", d.type, str(d.processes_per_instance), str(d.instance_count),
+             "--", joined]
+        )
+
+    @property
+    def instances(self) -> int:
+        """How many instances (machines' worth of processes) the step runs as: 1 unless distributed."""
+        return self.distribution.instance_count if self.distribution is not None else 1
+
+    @property
+    def reserved(self) -> Resources:
+        """What the scheduler holds while the step runs: its resources for each instance."""
+        return self.resources.times(self.instances)
 
     @property
     def out_paths(self) -> tuple[str, ...]:

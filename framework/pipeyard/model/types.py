@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -58,6 +60,53 @@ class OutputRole(str, Enum):
     OUT = "outs"
     METRICS = "metrics"
     PLOTS = "plots"
+
+
+PLOT_KEYS = ("x", "y", "template", "title", "x_label", "y_label")
+
+
+@dataclass(frozen=True)
+class PlotOptions:
+    """How ``dvc plots`` draws a plots output: its x and y columns, template and labels.
+
+    Every field is optional; y may name several columns. template is one of DVC's (linear,
+    scatter, smooth, confusion, bar_horizontal, ...) or the path of a template of your own.
+    """
+
+    x: str | None = None
+    y: str | tuple[str, ...] | None = None
+    template: str | None = None
+    title: str | None = None
+    x_label: str | None = None
+    y_label: str | None = None
+
+    def as_dvc(self) -> dict[str, Any]:
+        """The options as dvc.yaml writes them under the plot's path (unset ones left out)."""
+        values = {key: getattr(self, key) for key in PLOT_KEYS}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v is not None}
+
+    @classmethod
+    def parse(cls, value: Any, *, what: str, location: Location | None = None) -> PlotOptions:
+        """PlotOptions from a mapping such as ``{x: step, y: loss, template: linear}``."""
+        from ..errors import DefinitionError, did_you_mean
+
+        example = "plot: {x: step, y: loss, template: linear}"
+        if not isinstance(value, Mapping):
+            raise DefinitionError(f"{what}: plot options must be a mapping, got {value!r}",
+                                  location=location, hint=f"e.g. {example}")
+        options: dict[str, Any] = {}
+        for key, item in value.items():
+            if key not in PLOT_KEYS:
+                raise DefinitionError(f"{what}: unknown plot option '{key}'{did_you_mean(str(key), PLOT_KEYS)}",
+                                      location=location, hint=f"plot options: {', '.join(PLOT_KEYS)}")
+            if key == "y" and isinstance(item, (list, tuple)) and item and all(isinstance(i, str) for i in item):
+                options[key] = tuple(item)
+            elif isinstance(item, str) and item.strip():
+                options[key] = item
+            else:
+                raise DefinitionError(f"{what}: plot option '{key}' must be a column name or text, got {item!r}",
+                                      location=location, hint=f"e.g. {example}")
+        return cls(**options)
 
 
 def accepts(input_type: PortType, output_type: PortType) -> bool:
@@ -120,7 +169,7 @@ def coerce_parameter(
                 raise bad() from None
         raise bad()
     if type_ is PortType.STRING:
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
+        if isinstance(value, (str, int, float)):
+            return str(value)  # True -> 'True': the text Azure ML passes for a literal
         raise bad()
     raise bad()

@@ -8,11 +8,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PipeyardError
+from ..errors import PipeyardError, RepositoryError
 from . import _git
+from .builtin_snapshots import snapshot_builtin
+from .builtin_source import builtin_git_home
 from .render import render
 from .snapshots import save_render
-from .sources import TemplateError, checkout_template, resolve_source
+from .sources import TemplateError, TemplateSource, checkout_template, resolve_source
 from .state import TemplateState, write_state
 
 FALLBACK_IDENTITY = ("-c", "user.name=pipeyard", "-c", "user.email=pipeyard@localhost.invalid")
@@ -51,8 +53,13 @@ def create_project(
     if target is not None:
         _require_free(target)
     source = resolve_source(template, subdirectory, cwd)
+    pinned = None
+    if source.kind == "builtin" and checkout is None:  # recorded in git, so cruft can fetch it
+        home = builtin_git_home(source.location) or _snapshot_home(source.location)
+        if home is not None:
+            source, pinned = home
     with checkout_template(source) as files, tempfile.TemporaryDirectory(prefix="pipeyard-new-") as scratch:
-        version = files.resolve(checkout)
+        version = files.resolve(checkout or pinned)
         folder = files.folder(version)
         rendered = render(
             folder, Path(scratch), answers=answers or {}, no_input=no_input, template_label=source.recorded
@@ -91,6 +98,13 @@ def create_project(
         finally:
             shutil.rmtree(pure, ignore_errors=True)
     return Created(target, state, compiled, commit)
+
+
+def _snapshot_home(name: str) -> tuple[TemplateSource, str] | None:
+    try:
+        return snapshot_builtin(name)
+    except (RepositoryError, OSError):
+        return None  # no writable snapshot repository: the project records builtin:<name>
 
 
 def _require_free(target: Path) -> None:

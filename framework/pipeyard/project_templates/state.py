@@ -4,7 +4,7 @@
       "template": "https://github.com/org/template.git",   # URL, absolute path, or builtin:<name>
       "commit": "<git sha>",             # or sha256:<hex> for a template not kept in git
       "checkout": "main",                # the branch/tag asked for, or null (default branch)
-      "context": {"cookiecutter": {...answers..., "_template": "<template>"}},
+      "context": {"cookiecutter": {...answers..., "_template": "<template>", "_commit": "<commit>"}},
       "directory": null,                 # the template's folder inside the repository
       "skip": []                         # project paths (globs) that updates leave alone
     }
@@ -35,12 +35,15 @@ class TemplateState:
     skip: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        """The state as cruft writes it."""
+        """The state as cruft writes it (cruft also keeps the commit in the context, as _commit)."""
+        context = dict(self.answers)
+        if self.commit is not None:
+            context["_commit"] = self.commit
         return {
             "template": self.template,
             "commit": self.commit,
             "checkout": self.checkout,
-            "context": {"cookiecutter": dict(self.answers)},
+            "context": {"cookiecutter": context},
             "directory": self.directory,
             "skip": list(self.skip),
         }
@@ -52,7 +55,9 @@ class TemplateState:
             template=str(data["template"]),
             commit=data.get("commit"),
             checkout=data.get("checkout"),
-            answers=dict(data.get("context", {}).get("cookiecutter", {})),
+            answers={  # _commit is written from commit (see to_json)
+                k: v for k, v in data.get("context", {}).get("cookiecutter", {}).items() if k != "_commit"
+            },
             directory=data.get("directory"),
             skip=tuple(data.get("skip") or ()),
         )

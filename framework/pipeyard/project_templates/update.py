@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import PipeyardError, RepositoryError
 from . import _git
+from .builtin_snapshots import refresh_snapshot
 from .merge import MergeReport, merge_update, unified_diff
 from .render import render, template_questions
 from .snapshots import restore_render, save_render, snapshot_ref
@@ -60,7 +61,9 @@ class _Renders:
 def check_project(root: Path, checkout: str | None = None) -> TemplateVersions:
     """Compare the project's recorded template version with the latest one."""
     state = read_state(root)
-    with checkout_template(source_from_state(state.template, state.directory)) as files:
+    source = source_from_state(state.template, state.directory)
+    refresh_snapshot(source)
+    with checkout_template(source) as files:
         latest = files.resolve(checkout if checkout is not None else state.checkout)
     return TemplateVersions(state.template, state.commit, latest)
 
@@ -100,6 +103,7 @@ def update_project(root: Path, checkout: str | None = None) -> UpdateResult:
 def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
     state = read_state(root)
     source = source_from_state(state.template, state.directory)
+    refresh_snapshot(source)
     checkout = checkout if checkout is not None else state.checkout
     with checkout_template(source) as files, tempfile.TemporaryDirectory(prefix="pipeyard-renders-") as scratch:
         latest = files.resolve(checkout)

@@ -9,12 +9,12 @@ of the project resolves registered components to the same content.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from ..cache.files import write_atomic
 from ..errors import ConfigError, Location
 
 LOCK_FILE = "pipeyard.lock.yaml"
@@ -61,6 +61,4 @@ def write_pins(root: Path, pins: dict[str, Pin]) -> None:
             for name, pin in sorted(pins.items())
         }
     }
-    temporary = path.with_suffix(".yaml.tmp")
-    temporary.write_text(_HEADER + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, _HEADER + yaml.safe_dump(data, sort_keys=False), fsync=False)

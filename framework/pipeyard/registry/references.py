@@ -6,6 +6,7 @@ Forms a pipeline accepts::
     azureml:train@latest    azureml:train                   the highest version
     azureml://registries/team/components/train/versions/10  name and version in registry 'team'
     azureml://registries/team/components/train/labels/latest
+    azureml://registries/team/components/train              the latest version in 'team'
     registry:team/train:10  registry:team/train@latest      pipeyard's form, registry optional
     registry:train:10
 
@@ -25,7 +26,7 @@ _VERSION = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
 _SHORT = re.compile(rf"^(?:(?P<registry>{_NAME})/)?(?P<name>{_NAME})(?::(?P<version>{_VERSION})|@(?P<label>\w+))?$")
 _AZURE_URI = re.compile(
     rf"^azureml://registries/(?P<registry>{_NAME})/components/(?P<name>{_NAME})"
-    rf"/(?:versions/(?P<version>{_VERSION})|labels/(?P<label>\w+))/?$"
+    rf"(?:/versions/(?P<version>{_VERSION})|/labels/(?P<label>\w+))?/?$"  # no version: the latest
 )
 _VERSION_ONLY = re.compile(rf"^{_VERSION}$")
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from ..cache.files import write_atomic
 from ..errors import ConfigError, Location
 from .references import latest
 
@@ -166,9 +167,7 @@ class RegistryFolder:
         }
         text = _INDEX_HEADER + yaml.safe_dump({"format": FORMAT, "components": components}, sort_keys=False)
         self.path.mkdir(parents=True, exist_ok=True)
-        temporary = self.index_path.with_suffix(".yaml.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, self.index_path)
+        write_atomic(self.index_path, text, fsync=False)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

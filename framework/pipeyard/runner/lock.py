@@ -24,12 +24,19 @@ class RunLock:
     The lock is an flock on `.pipeyard/run.lock`, so the system frees it when the holder
     exits, even after SIGKILL; the file keeps the holder's pid and start time for the message
     a second run gets. wait says how long to wait for another run to finish: False or 0 not
-    at all, True as long as it takes, a number that many seconds.
+    at all, True as long as it takes, a number that many seconds; busy_hint replaces the
+    hint of the refusal (for a command without --wait).
+
+    The holder's line is cleared on release, so finding it still there on acquire means the
+    last holder was killed: `left_by_killed_run` is then True, and the new holder cleans up
+    after it (temporary files, see `pipeyard.cache.files.remove_run_leftovers`).
     """
 
-    def __init__(self, root: Path, wait: bool | float = False) -> None:
+    def __init__(self, root: Path, wait: bool | float = False, busy_hint: str | None = None) -> None:
         self.path = Path(root) / LOCK_FILE
         self.wait_s = float("inf") if wait is True else float(wait)
+        self.busy_hint = busy_hint
+        self.left_by_killed_run = False
         self._handle = None
 
     def __enter__(self) -> Self:
@@ -54,6 +61,8 @@ class RunLock:
                     handle.close()
                     raise self._busy_error(holder) from None
                 time.sleep(_POLL_S)
+        handle.seek(0)
+        self.left_by_killed_run = bool(handle.read().strip())
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()} {time.time()}\n")
@@ -82,7 +91,7 @@ class RunLock:
             clock = datetime.fromtimestamp(started).strftime("%H:%M:%S")
             who = f"another pipeyard run (pid {pid}, started {clock})"
             hint = f"wait for it to finish (--wait queues behind it), or stop it with `kill {pid}`"
-        return RepositoryError(f"{who} is running in this repository", hint=hint)
+        return RepositoryError(f"{who} is running in this repository", hint=self.busy_hint or hint)
 
 
 def _read_holder(path: Path) -> tuple[int, float] | None:

@@ -117,21 +117,41 @@ def plan(
     actions: dict[Hashable, Action] = {}
     steps = []
     for name in order:
-        state, own_reasons = _read_check(name, checks)
-        running_parents = [p for p in upstream.get(name, ()) if actions.get(p) == "run"]
-        if name in forced:
-            action: Action = "run"
-            reasons = (forced[name], *own_reasons)
-        elif running_parents:
-            action = "run"
-            extra = own_reasons if state == "stale" else ()
-            reasons = (*extra, *(f"upstream '{p}' will run" for p in running_parents))
-        else:
-            action = _ACTIONS[state]
-            reasons = own_reasons
-        actions[name] = action
-        steps.append(PlannedStep(name=name, action=action, reasons=tuple(reasons), state=state))
+        step = planned_step(name, checks[name] if name in checks else _missing(name), upstream, actions, forced)
+        actions[name] = step.action
+        steps.append(step)
     return Plan(steps=tuple(steps))
+
+
+def planned_step(
+    name: Hashable,
+    check: CheckLike | str,
+    upstream: Mapping[Hashable, Iterable[Hashable]],
+    actions: Mapping[Hashable, Action],
+    forced: Mapping[Hashable, str],
+) -> PlannedStep:
+    """One step's action from its own check and the actions already planned upstream of it.
+
+    The rule of `plan`, one step at a time, for callers that must know each action before
+    they can check the next step (a prediction that follows restores downstream).
+    """
+    state, own_reasons = _read_check(name, {name: check})
+    running_parents = [p for p in upstream.get(name, ()) if actions.get(p) == "run"]
+    if name in forced:
+        action: Action = "run"
+        reasons = (forced[name], *own_reasons)
+    elif running_parents:
+        action = "run"
+        extra = own_reasons if state == "stale" else ()
+        reasons = (*extra, *(f"upstream '{p}' will run" for p in running_parents))
+    else:
+        action = _ACTIONS[state]
+        reasons = own_reasons
+    return PlannedStep(name=name, action=action, reasons=tuple(reasons), state=state)
+
+
+def _missing(name: Hashable):
+    raise InternalError(f"no stage check for step '{name}'")
 
 
 def _read_check(name: Hashable, checks: Mapping[Hashable, CheckLike | str]) -> tuple[str, tuple]:

@@ -26,9 +26,12 @@ from ..executors.base import Executor, StepResult, StepTask
 from ..model import Stage
 from . import events as ev
 from .allocation import ResourcePool
+from .groups import GroupLimits, guarded_command
 from .plan import downstream_of, forced_steps
 from .records import logs_dir, new_run_id, step_log_path
 from .summary import RunSummary, StepOutcome
+from .tracking import step_environment
+from .workdir import CodeFolderGuard
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -69,6 +72,7 @@ class _Step:
     gpu_ids: tuple[str, ...] = ()
     last: StepResult | None = None
     failure: list[str] = field(default_factory=list)
+    timeout_s: float | None = None  # of the last attempt: its own, or what its group had left
 
 
 class Scheduler:
@@ -150,6 +154,8 @@ class _Run:
         self.outcomes: dict[str, StepOutcome] = {}
         self.completions: queue.SimpleQueue = queue.SimpleQueue()
         self.pool = ResourcePool(scheduler.executor.capacity, scheduler.jobs)
+        self.groups = GroupLimits()  # runner.groups: a sweep's max_concurrent_trials and timeout
+        self.code_folders = CodeFolderGuard(scheduler.root, scheduler.run_id, stages, scheduler.log_dir)
         self.stop_reason: str | None = None
         self.interrupted = False
         self.lock_dirty = False
@@ -266,7 +272,13 @@ class _Run:
             for index in waiting:
                 if self.pool.full:
                     break
-                if self.pool.fits(self.steps[self.order[index]].stage.resources):
+                stage = self.steps[self.order[index]].stage
+                if self.stop_reason is not None:
+                    break
+                if (why := self.groups.expired(stage, time.monotonic())) is not None:
+                    started.append(index)
+                    self.fail(stage.name, why)
+                elif self.pool.fits(stage.reserved) and self.groups.admits(stage):
                     self.start(self.order[index])
                     started.append(index)
             for index in started:
@@ -275,34 +287,49 @@ class _Run:
     def start(self, name: str) -> None:
         step = self.steps[name]
         stage = step.stage
-        step.gpu_ids = self.pool.take(stage.resources)
+        step.gpu_ids = self.pool.take(stage.reserved)
+        step.timeout_s = self.groups.take(stage, time.monotonic())
         step.attempts += 1
         self.ws.prepare_outputs(stage)
         task = StepTask(
             name=name,
-            command=stage.shell_command,
+            command=guarded_command(stage, stage.shell_command, self.peers(stage)),
             cwd=self.s.root,
             log_path=step_log_path(self.s.log_dir, name),
             env={
                 **self.s.env,
+                **step_environment(self.s.root, self.s.run_id, name),  # runner.tracking
                 **stage.env,
                 "PIPEYARD_RUN_ID": self.s.run_id,
                 "PIPEYARD_STEP": name,
             },
             resources=stage.resources,
             gpu_ids=step.gpu_ids,
-            timeout_s=stage.timeout_s,
+            timeout_s=step.timeout_s,
+            distribution=stage.distribution,
+            inputs=(*stage.deps, *(("params.yaml",) if stage.params else ())),
+            outputs=stage.out_paths,
         )
         self.emit(
             ev.StepStarted(name, self.s.executor.name, stage.resources, step.gpu_ids, step.attempts)
         )
+        self.code_folders.started(stage)  # runner.workdir: its writes there are moved out after it
         try:
             future = self.s.executor.submit(task)
         except BaseException:
-            self.pool.give(stage.resources, step.gpu_ids)
+            self.pool.give(stage.reserved, step.gpu_ids)
+            self.groups.give(stage)
+            self.code_folders.finished(stage)
             raise
         self.running[future] = name
         future.add_done_callback(self.completions.put)
+
+    def peers(self, stage: Stage) -> list[Stage]:
+        """The stages of stage's group that finished in this run or run now (runner.groups)."""
+        if stage.group is None or stage.group.termination is None:
+            return []
+        current = {*self.outcomes, *self.running.values()}
+        return [s.stage for n, s in self.steps.items() if n in current and s.stage.group == stage.group]
 
     # -- collecting -------------------------------------------------------------------------
 
@@ -326,8 +353,10 @@ class _Run:
     def collect(self, future: Future) -> None:
         name = self.running.pop(future)
         step = self.steps[name]
-        self.pool.give(step.stage.resources, step.gpu_ids)
+        self.pool.give(step.stage.reserved, step.gpu_ids)
+        self.groups.give(step.stage)
         result: StepResult = future.result()
+        self.code_folders.finished(step.stage)  # before commit hashes its code
         step.last = result
         step.duration_s += result.duration_s
         if result.ok:
@@ -340,7 +369,7 @@ class _Run:
             self.finish(name, "ran", step.reasons)
             return
         why = (
-            f"timed out after {step.stage.timeout_s:g}s"
+            f"timed out after {step.timeout_s or 0:g}s"
             if result.timed_out
             else f"exit code {result.returncode}"
         )
@@ -376,6 +405,8 @@ class _Run:
             gpu_ids=step.gpu_ids if ran else (),
             returncode=step.last.returncode if step.last else None,
             timed_out=step.last.timed_out if step.last else False,
+            host=step.last.host if step.last else None,
+            node_id=step.last.node_id if step.last else None,
         )
         self.outcomes[name] = outcome
         self.emit(
@@ -449,7 +480,7 @@ def _validate(stages: tuple[Stage, ...], capacity) -> None:
             )
         seen.add(stage.name)
     for stage in stages:
-        shortfall = capacity.shortfall(stage.resources)
+        shortfall = capacity.shortfall(stage.resources, stage.instances)
         if shortfall:
             raise CapacityError(
                 f"asks for {shortfall}; it could never start",

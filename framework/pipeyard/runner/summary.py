@@ -25,6 +25,8 @@ class StepOutcome:
     gpu_ids: tuple[str, ...] = ()
     returncode: int | None = None
     timed_out: bool = False
+    host: str | None = None  # where its last attempt ran, when the executor says (a cluster node)
+    node_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from ..model import (
     Resources,
     Value,
 )
-from ..model.options import parse_resources, parse_timeout
+from ..model.options import parse_distribution, parse_resources, parse_timeout
+from ..model.types import PlotOptions
 from .ports import PortSpec, check_value
 from .recording import OutputRef, PipelineDefinition, PipelineParam, RecordedJob
 from .step import Step
@@ -78,7 +79,9 @@ def build_component(declared: Step, root: Path) -> Component:
             for p in ports if p.kind == "input"
         ),
         outputs=tuple(
-            OutputPort(p.name, PortType(p.type), OutputRole(p.role)) for p in ports if p.kind == "output"
+            OutputPort(p.name, PortType(p.type), OutputRole(p.role),
+                       plot=PlotOptions.parse(dict(p.plot), what=f"output '{p.name}'") if p.plot else None)
+            for p in ports if p.kind == "output"
         ),
         parameters=tuple(
             Parameter(p.name, PortType(p.type), default=p.default, optional=p.optional, choices=p.choices)
@@ -91,6 +94,7 @@ def build_component(declared: Step, root: Path) -> Component:
         compute=options.compute,
         retries=options.retries,
         timeout_s=parse_timeout(options.timeout, where=decorator),
+        distribution=parse_distribution(options.distribution, where=decorator),
         description=_first_paragraph(declared.function.__doc__),
         source=where,
     )

@@ -99,7 +99,11 @@ def import_project_file(file: Path, root: Path) -> ModuleType:
         raise
     except SyntaxError as exc:
         where = Location(_shown(Path(exc.filename or file), root), exc.lineno)
-        raise DefinitionError(f"syntax error: {exc.msg}", location=where) from None
+        raise DefinitionError(
+            f"syntax error: {exc.msg}",
+            location=where,
+            hint="fix that line (or the one above it: an unclosed bracket or quote shows up on the next line)",
+        ) from None
     except Exception as exc:
         raise _user_code_error(exc, root, f"importing {_shown(file, root)} failed") from exc
     finally:

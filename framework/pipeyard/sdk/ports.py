@@ -7,8 +7,10 @@ as the Azure ML type names (``"uri_folder"``) and turned into ``PortType`` when 
 
 from __future__ import annotations
 
+import ast
 import inspect
 import pathlib
+import sys
 import types
 import typing
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ class ArtifactKind:
 
     type: str
     role: str = "outs"
+    plot: tuple[tuple[str, Any], ...] = ()  # x, y, template... of a plots output, as given
 
     @property
     def is_folder(self) -> bool:
@@ -49,9 +52,19 @@ class Metrics:
 
 
 class Plots:
-    """A plots file (CSV, JSON or TSV) that ``dvc plots`` reads; an output only."""
+    """A plots file (CSV, JSON or TSV) that ``dvc plots`` reads; an output only.
+
+    ``Out[Plots]`` leaves the drawing to DVC's defaults; ``Out[Plots(x="step", y="loss",
+    template="linear")]`` says which columns and template (also title, x_label, y_label).
+    """
 
     kind = ArtifactKind("uri_file", "plots")
+
+    def __init__(self, **options: Any) -> None:
+        self.kind = ArtifactKind("uri_file", "plots", tuple(options.items()))
+
+    def __repr__(self) -> str:
+        return f"Plots({', '.join(f'{k}={v!r}' for k, v in self.kind.plot)})"
 
 
 ARTIFACT_TYPES = ("uri_folder", "uri_file", "mltable", "mlflow_model", "custom_model")
@@ -69,17 +82,87 @@ def _kind_of(item: Any, direction: str) -> ArtifactKind:
     if isinstance(item, str) and item in ARTIFACT_TYPES:
         return ArtifactKind(item)
     kind = getattr(item, "kind", None)
+    port = "In" if direction == "input" else "Out"
+    written = f"{port}[{getattr(item, '__name__', None) or repr(item)}]"
     if not isinstance(kind, ArtifactKind):
-        raise DefinitionError(
-            f"unknown artifact type {item!r}",
-            hint="use Dir, File, Metrics or Plots, or an Azure ML type name such as 'mltable'",
+        if item in _SCALARS:
+            hint = (
+                f"a value going in is a parameter ('x: {item.__name__} = ...'); a value coming "
+                "out is written to a file: Out[File] or Out[Metrics]"
+            )
+        else:
+            hint = "use Dir, File, Metrics or Plots, or an Azure ML type name such as 'mltable'"
+        raise _annotation_error(
+            f"{written} is not a data type: {port}[...] takes Dir, File, Metrics or Plots",
+            hint, item, port,
         )
     if direction == "input" and kind.role != "outs":
-        raise DefinitionError(
-            f"{item.__name__} is an output type; an input reads it as File",
-            hint="annotate the input as In[File]",
+        raise _annotation_error(
+            f"{written}: {getattr(item, '__name__', type(item).__name__)} is an output type; an input reads it as File",
+            "annotate the input as In[File]", item, port,
         )
     return kind
+
+
+def _annotation_error(message: str, hint: str, item: Any, port: str) -> DefinitionError:
+    """The error for a bad In[...]/Out[...], placed at the user's line when it can be found.
+
+    Without ``from __future__ import annotations`` the annotation is evaluated while the
+    user's module runs the ``def``: the innermost frame outside pipeyard is that line. With
+    it, ``read_signature`` evaluates the annotations and places the error itself.
+    """
+    error = DefinitionError(message, hint=hint)
+    error.annotation = (item, port)  # type: ignore[attr-defined]  # what was written, to place it
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE_DIR, _STDLIB_DIR, "<")):
+        frame = frame.f_back  # past pipeyard, inspect/typing, and eval()'d annotation strings
+    if frame is not None:
+        _place(error, frame.f_code.co_filename, line=frame.f_lineno)
+    return error
+
+
+def _place(error: DefinitionError, file: str, *, line: int | None = None, function: str | None = None) -> None:
+    """Set error's location (file, line, step) and name the argument, from file's syntax tree."""
+    error.location = Location(file=file, line=line)
+    item, port = error.annotation  # type: ignore[attr-defined]
+    found = _find_annotation(file, item, port, line=line, function=function)
+    if found is None:
+        return
+    line, name, kind, argument = found
+    error.location = Location(file=file, line=line, step=name if kind == "step" else None)
+    what = f"pipeline '{name}', " if kind == "pipeline" else ""
+    error.message = f"{what}argument '{argument}': {error.message}"
+    error.args = (error.message,)
+    error.hint = (error.hint or "").replace("'x: ", f"'{argument}: ")
+
+
+def _find_annotation(file: str, item: Any, port: str, *, line: int | None, function: str | None):
+    """(line, function, 'step' | 'pipeline' | None, argument) of ``port[item]`` in file, or None."""
+    try:
+        tree = ast.parse(pathlib.Path(file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    item_text = getattr(item, "__name__", None) or repr(item)
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if function is not None and node.name != function:
+            continue
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        for argument in arguments:
+            annotation = argument.annotation
+            if not isinstance(annotation, ast.Subscript):
+                continue
+            if ast.unparse(annotation.value).split(".")[-1] != port:
+                continue
+            if ast.unparse(annotation.slice).split(".")[-1] not in (item_text, repr(item)):
+                continue
+            if line is not None and not annotation.lineno <= line <= (annotation.end_lineno or line):
+                continue
+            decorators = [ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list]
+            kind = "step" if "step" in decorators else "pipeline" if "pipeline" in decorators else None
+            return annotation.lineno, node.name, kind, argument.arg
+    return None
 
 
 class In:
@@ -108,6 +191,7 @@ class PortSpec:
     kind: str
     type: str
     role: str = "outs"
+    plot: tuple[tuple[str, Any], ...] = ()  # the options of Out[Plots(...)]
     default: Any = None
     has_default: bool = False
     optional: bool = False
@@ -125,6 +209,8 @@ class PortSpec:
 
 
 _SCALARS = {bool: "boolean", int: "integer", float: "number", str: "string"}
+_PACKAGE_DIR = str(pathlib.Path(__file__).resolve().parents[1])
+_STDLIB_DIR = str(pathlib.Path(inspect.__file__).parent)  # where inspect and typing live
 
 
 def read_signature(fn: Any, *, what: str) -> tuple[PortSpec, ...]:
@@ -132,6 +218,14 @@ def read_signature(fn: Any, *, what: str) -> tuple[PortSpec, ...]:
     where = code_location(fn)
     try:
         annotations = inspect.get_annotations(fn, eval_str=True)
+    except DefinitionError as error:  # a bad In[...]/Out[...] under postponed annotations
+        if not hasattr(error, "annotation"):
+            raise
+        if where.file:
+            _place(error, where.file, function=getattr(fn, "__name__", None))
+        if error.location is None or error.location.line is None:
+            error.location = where
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure to evaluate a user's annotation
         raise DefinitionError(
             f"cannot read the annotations of {what}: {type(exc).__name__}: {exc}",
@@ -206,7 +300,7 @@ def _artifact_spec(name, marker, default, has_default, optional, what, where) ->
             location=where,
         )
     return PortSpec(
-        name, marker.direction, marker.kind.type, marker.kind.role,
+        name, marker.direction, marker.kind.type, marker.kind.role, marker.kind.plot,
         default=None if default is None else str(default), has_default=has_default,
         optional=optional or (has_default and default is None),
     )

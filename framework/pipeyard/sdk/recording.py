@@ -104,11 +104,12 @@ class Recorder:
     """Collects the jobs created while one pipeline function runs."""
 
     jobs: list[RecordedJob] = field(default_factory=list)
+    prefix: str = ""  # '<pipeline job>__' while a nested @pipeline function records its steps
 
     def record(self, step: Step, arguments: dict[str, Any], where: Location) -> JobHandle:
         """Record a call of step and return a handle to its outputs."""
         taken = {job.name for job in self.jobs}
-        name = step.job_name or step.name
+        name = self.prefix + (step.job_name or step.name)
         if step.job_name is None and name in taken:
             suffix = 2
             while f"{name}_{suffix}" in taken:
@@ -150,12 +151,6 @@ class PipelineDefinition:
 
     def record(self) -> Recording:
         """Call the function once with placeholders and collect the jobs it creates."""
-        if current_recorder() is not None:
-            raise DefinitionError(
-                f"pipeline '{self.name}' is called inside another pipeline",
-                location=code_location(self.function),
-                hint="nested pipelines are not supported; call its steps directly",
-            )
         recorder = Recorder()
         token = _RECORDER.set(recorder)
         try:
@@ -171,6 +166,9 @@ class PipelineDefinition:
         return build_pipeline(self, Path(root) if root is not None else Path.cwd())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Pipeline:
+        recorder = current_recorder()
+        if recorder is not None:
+            return self._nested(recorder, args, kwargs)
         if args or kwargs:
             raise DefinitionError(
                 f"pipeline '{self.name}' is called with arguments",
@@ -178,8 +176,49 @@ class PipelineDefinition:
             )
         return self.build()
 
+    def _nested(self, recorder: Recorder, args: tuple, kwargs: dict) -> Any:
+        """Called inside another pipeline: record its steps there as ``<name>__<step>`` (the
+        model's nesting rule, as for Azure ML pipeline components) and return its outputs."""
+        from ..model.pipeline import NESTING_SEPARATOR
+
+        try:
+            bound = inspect.signature(self.function).bind(*args, **kwargs)
+        except TypeError as error:
+            raise DefinitionError(f"pipeline '{self.name}': {error}", location=code_location(self.function),
+                                  hint=f"its arguments: {known(p.name for p in self.ports)}") from None
+        bound.apply_defaults()
+        taken = {job.name.split(NESTING_SEPARATOR)[0] for job in recorder.jobs}
+        name, suffix = self.name, 2
+        while recorder.prefix + name in taken:
+            name, suffix = f"{self.name}_{suffix}", suffix + 1
+        outer = recorder.prefix
+        recorder.prefix = f"{outer}{name}{NESTING_SEPARATOR}"
+        try:
+            returned = self.function(*bound.args, **bound.kwargs)
+        finally:
+            recorder.prefix = outer
+        return NestedPipeline(f"{outer}{name}", _returned_outputs(self, returned))
+
     def __repr__(self) -> str:
         return f"<pipeline {self.name}>"
+
+
+class NestedPipeline:
+    """What calling a @pipeline function inside another returns: ``sub.outputs.model``."""
+
+    def __init__(self, name: str, outputs: dict[str, OutputRef]):
+        self.name = name
+        self._outputs = outputs
+        self.outputs = self
+
+    def __getattr__(self, name: str) -> OutputRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._outputs:
+            raise ReferenceError_(f"pipeline '{self.name}' returns no output '{name}'"
+                                  f"{did_you_mean(name, self._outputs)}",
+                                  hint=f"it returns: {known(self._outputs)}")
+        return self._outputs[name]
 
 
 def _returned_outputs(definition: PipelineDefinition, returned: Any) -> dict[str, OutputRef]:

@@ -22,7 +22,7 @@ from .recording import current_recorder
 
 @dataclass(frozen=True)
 class StepOptions:
-    """How a step runs: compute name, resources, retries, timeout, environment, version.
+    """How a step runs: compute name, resources, retries, timeout, environment, distribution, version.
 
     resources and timeout are kept as written ({"cpus": 2}, "10m") and checked when the
     pipeline is built, so that importing a step module stays light; where is the decorator.
@@ -35,6 +35,7 @@ class StepOptions:
     environment: str | None = None
     version: str = "1"
     where: Location | None = None
+    distribution: Any = None  # e.g. {"type": "pytorch", "processes_per_instance": 2}
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,14 @@ def step(
     timeout: float | str | None = None,
     environment: str | None = None,
     version: str | int = "1",
+    distribution: Any = None,
 ) -> Any:
     """Declare a pipeline step; use as ``@step`` or ``@step(compute="gpu", timeout="10m")``.
 
     Arguments annotated ``In[...]`` are data inputs, ``Out[...]`` data outputs (both
     arrive as ``pathlib.Path``); the others are parameters typed by their annotation
-    (int, float, str, bool, ``Literal[...]``) with the signature's defaults.
+    (int, float, str, bool, ``Literal[...]``) with the signature's defaults. distribution runs the
+    step as several processes, e.g. ``{"type": "pytorch", "processes_per_instance": 2}``.
     """
     where = caller_location(depth=2)
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
@@ -155,6 +158,7 @@ def step(
         environment=environment,
         version=str(version),
         where=where,
+        distribution=distribution,
     )
 
     def decorate(fn: Callable[..., Any]) -> Step:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config.hydra_errors import override_problem
+from ..config.overrides import refuse_hydra_settings
 from ..errors import ParameterError
 
 _GRAMMAR_HINT = (
@@ -59,15 +61,15 @@ def expand_sweep(overrides: Sequence[str], conf_dir: Path | None = None) -> tupl
         try:
             (override,) = parser.parse_overrides([text])
         except HydraException as exc:
+            problem = override_problem(text)
+            if problem is not None:
+                raise ParameterError(problem[0], hint=problem[1]) from None
             raise ParameterError(f"bad override '{text}': {_first_line(exc)}", hint=_GRAMMAR_HINT) from None
         key = override.get_key_element()
         if not override.key_or_group:
             raise ParameterError(f"bad override '{text}': it names no key", hint=_GRAMMAR_HINT)
         if override.is_hydra_override():
-            raise ParameterError(
-                f"'{text}' sets Hydra itself; pipeyard sweeps set step parameters only",
-                hint="leave out hydra.* overrides",
-            )
+            refuse_hydra_settings([text])  # the same answer as a single run gives
         if override.is_interval_sweep():
             raise ParameterError(
                 f"'{text}' is a continuous interval; a sweep needs values it can list",

@@ -36,7 +36,16 @@ from .recording import fold_warmups, save_point_record
 from .sharing import PlannedRun
 from .slots import Slot
 from .worker import Worker, write_spec
-from .worktrees import SWEEPS_DIR, add_worktree, carry_changes, link_inputs, remove_worktree, share_cache
+from .worktrees import (
+    SWEEPS_DIR,
+    LiveSweep,
+    add_worktree,
+    carry_changes,
+    link_inputs,
+    remove_stale_sweeps,
+    remove_worktree,
+    share_cache,
+)
 
 
 @dataclass(frozen=True)
@@ -146,23 +155,30 @@ class _Sweep:
         return self.folder / f"point-{number}"
 
     def run(self) -> SweepResult:
+        remove_stale_sweeps(self.plan.root)  # what killed sweeps left: worktrees, workers
         slots = self.plan.slots(len(self.plan.points), self.options.jobs)
         self.reporter(SweepStarted(self.sweep_id, len(self.plan.points), slots))
         inputs = self.plan.inputs()
-        for number in self.points:
-            folder = self.workspace(number)
-            add_worktree(self.plan.root, folder, self.plan.baseline)
-            carry_changes(self.plan.root, folder, self.plan.changes)
-            share_cache(self.plan.root, folder)
-            link_inputs(self.plan.root, folder, inputs)
+        self.live = LiveSweep(self.folder)
+        finished = False
         try:
-            self.run_all(slots)
-        except KeyboardInterrupt:
-            self.interrupted.set()
-        for number in self.points:
-            if number not in self.results:
-                self.point_done(self.unfinished(number))
-        shutil.rmtree(self.specs, ignore_errors=True)
+            for number in self.points:
+                folder = self.workspace(number)
+                add_worktree(self.plan.root, folder, self.plan.baseline)
+                carry_changes(self.plan.root, folder, self.plan.changes)
+                share_cache(self.plan.root, folder)
+                link_inputs(self.plan.root, folder, inputs)
+            try:
+                self.run_all(slots)
+            except KeyboardInterrupt:
+                self.interrupted.set()
+            for number in self.points:
+                if number not in self.results:
+                    self.point_done(self.unfinished(number))
+            shutil.rmtree(self.specs, ignore_errors=True)
+            finished = True
+        finally:
+            self.live.close(finished)
         for folder in (self.folder, self.folder.parent):
             try:
                 folder.rmdir()  # only when no point's worktree is left
@@ -180,6 +196,8 @@ class _Sweep:
         finished: set[str] = set()
         self.specs.mkdir(parents=True, exist_ok=True)
         workers = [Worker(self.specs / f"worker-{i}.log") for i in range(len(slots))]
+        for worker in workers:
+            self.live.add_process(worker.process.pid)
         free = list(zip(slots, workers, strict=True))
         running: dict[Future, tuple[PlannedRun, tuple[Slot, Worker]]] = {}
         try:

@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from ..executors.local import parent_death_signal
+
 
 def write_spec(path: Path, loaded, options) -> None:
     """Write the spec of one run for a worker."""
@@ -56,7 +58,13 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
 
 
 class Worker:
-    """The sweep's side of one worker process; not thread-safe (one run at a time)."""
+    """The sweep's side of one worker process; not thread-safe (one run at a time).
+
+    On Linux the worker gets SIGKILL when the sweep dies (the death signal belongs to the
+    thread that made the Worker: make it on the sweep's main thread); its executor's watchdog
+    then ends its steps. Elsewhere a killed sweep's workers are ended by the next sweep
+    (`worktrees.remove_stale_sweeps`).
+    """
 
     def __init__(self, log: Path) -> None:
         self.log = log
@@ -67,6 +75,8 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=self._log_handle,
             text=True,
+            # prctl is resolved before the fork; the child calls no import machinery or locks
+            preexec_fn=parent_death_signal(),  # noqa: PLW1509
         )
 
     def run(self, spec: Path, result: Path) -> int | None:

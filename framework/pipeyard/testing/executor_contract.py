@@ -10,13 +10,19 @@ The commands are POSIX shell and run with the test's tmp_path as working directo
 executor must see that folder (a shared file system). Tests that check processes are gone
 read their pids, so the executor's processes must be visible from the test machine; an
 executor where they are not sets `processes_visible = False` to skip those checks.
-Nothing here asserts on wall-clock durations: overlap is proven from files the commands write.
+Nothing here asserts on wall-clock durations: overlap is proven from files the commands write,
+except the one promise with a deadline: when the coordinator is killed, every process of its
+steps ends within `KILL_DEADLINE_S`. That test runs the coordinator in a child process, so it
+needs `factory`, the import path of a callable taking a Capacity ("module:name").
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -26,6 +32,30 @@ from ..executors.base import Executor, StepResult, StepTask
 from ..model import Capacity, Resources
 
 WAIT_S = 30.0  # an upper bound for things that normally take milliseconds
+KILL_DEADLINE_S = 2.0  # every step process ends this soon after its coordinator is killed
+
+# A coordinator in its own process: make the executor, start a step that leaves descendants
+# every way a shell can (a background job, a double fork, a new session), then sleep.
+_COORDINATOR = textwrap.dedent(
+    """
+    import importlib, pathlib, sys, time
+    from pipeyard.executors.base import StepTask
+    from pipeyard.model import Capacity
+
+    module, _, name = sys.argv[1].partition(":")
+    executor = getattr(importlib.import_module(module), name)(Capacity(cpus=2, memory_mb=0))
+    root = pathlib.Path(sys.argv[2])
+    command = (
+        "sleep 300 & echo $! > job.pid; "
+        "(sh -c 'echo $$ > orphan.pid; exec sleep 300' &); "
+        "setsid sh -c 'echo $$ > escaped.pid; exec sleep 300' & "
+        "echo $$ > shell.pid; wait"
+    )
+    executor.submit(StepTask(name="spawner", command=command, cwd=root, log_path=root / "s.log"))
+    time.sleep(300)
+    """
+)
+_DESCENDANTS = ("shell.pid", "job.pid", "orphan.pid", "escaped.pid")
 
 
 def wait_for(predicate, what: str, timeout_s: float = WAIT_S) -> None:
@@ -57,6 +87,7 @@ class ExecutorContract:
 
     capacity = Capacity(cpus=4, memory_mb=0, gpu_ids=("0", "1"))
     processes_visible = True
+    factory: str | None = None  # "module:callable" making the executor from a Capacity
 
     def make_executor(self, capacity: Capacity) -> Executor:
         """Return a new executor offering capacity; subclasses implement this."""
@@ -189,3 +220,36 @@ class ExecutorContract:
             for i in range(2):
                 pid = int((tmp_path / f"long{i}.pid").read_text())
                 wait_for(lambda pid=pid: process_gone(pid), f"sleep {pid} to end")
+
+    @pytest.mark.parametrize("target", ["pid", "process group"])
+    def test_no_descendant_outlives_the_coordinator(self, tmp_path, target):
+        if not self.processes_visible or self.factory is None:
+            pytest.skip("needs visible processes and a factory to start a coordinator")
+        coordinator = subprocess.Popen(
+            [sys.executable, "-c", _COORDINATOR, self.factory, str(tmp_path)],
+            start_new_session=True,  # its own group, so killing the group spares the test
+        )
+        try:
+            files = [tmp_path / name for name in _DESCENDANTS]
+            wait_for(lambda: all(f.is_file() and f.read_text().strip() for f in files), "the step to start")
+            pids = {f.name: int(f.read_text()) for f in files}
+            assert not any(process_gone(pid) for pid in pids.values())
+            if target == "pid":
+                os.kill(coordinator.pid, signal.SIGKILL)
+            else:
+                os.killpg(coordinator.pid, signal.SIGKILL)
+            coordinator.wait(timeout=WAIT_S)
+            deadline = time.monotonic() + KILL_DEADLINE_S
+            while time.monotonic() < deadline and not all(process_gone(p) for p in pids.values()):
+                time.sleep(0.02)
+            alive = {name: pid for name, pid in pids.items() if not process_gone(pid)}
+            assert not alive, f"still running {KILL_DEADLINE_S:g}s after the coordinator died: {alive}"
+        finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
+                coordinator.wait()
+            for f in tmp_path.glob("*.pid"):  # never leave a stray sleep behind a failed test
+                try:
+                    os.kill(int(f.read_text()), signal.SIGKILL)
+                except (ValueError, OSError):
+                    pass

@@ -17,6 +17,8 @@ from pipeyard.testing.executor_contract import ExecutorContract, process_gone, w
 class TestLocalExecutorContract(ExecutorContract):
     """Every contract test, run against LocalExecutor."""
 
+    factory = "pipeyard.executors.local:LocalExecutor"
+
     def make_executor(self, capacity):
         return LocalExecutor(capacity, grace_s=1.0)
 

@@ -19,7 +19,7 @@ def test_metrics_of_a_revision_come_from_the_cache_when_git_does_not_track_them(
     assert old.metrics == {"results/metrics.json": {"accuracy": 0.9, "loss": 0.2}}
     assert new.metrics["results/metrics.json"]["accuracy"] == 0.5
     assert old.plots["results/curve.csv"].startswith("epoch,loss\n1,0.1\n")
-    assert old.kinds["components/src"] == "code"
+    assert old.kinds["components/src/train.py"] == "code"  # the script, not its whole folder
 
     diff = diff_snapshots(old, new)
     assert {s.step: s.reasons for s in diff.steps}["train"][1] == "params train.lr changed: 0.1 -> 0.5"
@@ -35,8 +35,8 @@ def test_the_workspace_snapshot_predicts_a_code_change_not_yet_run(project):
     loaded = session.load(project)
     current = workspace_snapshot(project, loaded.compiled.stages, loaded.compiled.params)
     diff = diff_snapshots(snapshot_at(project, "HEAD"), current)
-    assert diff.steps[0].reasons == ("code components/src changed",)
-    assert current.kinds["components/src"] == "code"
+    assert diff.steps[0].reasons == ("code components/src/train.py changed",)
+    assert current.kinds["components/src/train.py"] == "code"
 
 
 def test_a_revision_before_any_run_has_no_lock_entries(project):

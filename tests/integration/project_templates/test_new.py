@@ -30,6 +30,7 @@ def test_new_from_a_local_git_repository_records_the_cruft_state(tmp_path, templ
                 "greeting": "hello",
                 "_description": "a small test template",
                 "_template": str(template_repo.root),
+                "_commit": head,  # as cruft records it
             }
         },
         "directory": None,
@@ -68,7 +69,7 @@ def test_new_from_a_file_url_of_a_bare_repository_with_directory_and_checkout(tm
     assert (state["template"], state["commit"], state["checkout"], state["directory"]) == (
         url, first, "v1", "templates/tiny"
     )
-    assert state["context"]["cookiecutter"] == {"name": "small", "_template": url}
+    assert state["context"]["cookiecutter"] == {"name": "small", "_template": url, "_commit": first}
     assert not (root / "dvc.yaml").exists()  # no pipeline, nothing compiled
     assert cli(root, "template", "check").code == 0  # follows the tag, which has not moved
     assert cli(root, "template", "check", "--checkout", "main").code == 1

@@ -75,7 +75,7 @@ def test_another_project_runs_it_by_name_and_version(tmp_path):
     assert (project.root / "outputs/second/out/data.txt").read_text() == "hello|world"
     vendored = project.root / "components/_registry/echo_step/v1_0"
     assert (vendored / "src/echo.py").is_file()
-    assert "- components/_registry/echo_step/v1_0/src\n" in (project.root / "dvc.yaml").read_text()
+    assert "- components/_registry/echo_step/v1_0/src/echo.py\n" in (project.root / "dvc.yaml").read_text()
     project.commit_all("run")
     assert "up to date" in project.dvc("status").stdout
 

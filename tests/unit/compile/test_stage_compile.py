@@ -267,8 +267,9 @@ def test_command_component_with_a_code_folder_runs_inside_it(tmp_path):
         "mkdir -p outputs/train/model",
         "cd src && python train.py ../data/in ../outputs/train/model",
     )
-    assert stage.code_deps == ("requirements.txt", "src")
-    assert stage.deps == ("data/in", "requirements.txt", "src")
+    # a `python <script>` command keys on the script and what it imports, not the folder
+    assert stage.code_deps == ("requirements.txt", "src/train.py", "src/util.py")
+    assert stage.deps == ("data/in", "requirements.txt", "src/train.py", "src/util.py")
 
 
 def test_code_file_entries_bring_their_imports(tmp_path):
@@ -312,3 +313,24 @@ def test_a_thousand_jobs_compile(tmp_path):
     compiled = compile_pipeline(Pipeline("big", jobs=tuple(jobs)), {}, project(tmp_path))
     assert len(compiled.stages) == 1000
     assert compiled.stages[-1].deps == ("outputs/j998/o",)
+
+
+def test_a_distribution_is_part_of_the_step_identity_through_params(tmp_path):
+    from dataclasses import replace
+
+    from pipeyard.model import Distribution
+
+    pipeline = demo()
+    spread = replace(pipeline, jobs=tuple(
+        replace(job, component=replace(job.component, distribution=Distribution("pytorch", 2, 3)))
+        if job.name == "train" else job
+        for job in pipeline.jobs
+    ))
+    compiled = compile_pipeline(spread, resolve_parameters(spread, None, ()), project(tmp_path))
+    train = compiled.stage("train")
+    assert train.params == ("train", "pipeyard.environments.train", "pipeyard.distributions.train")
+    assert compiled.params["pipeyard"] == {
+        "environments": {"train": "azureml:torch-env:3"},
+        "distributions": {"train": "pytorch 2x3"},
+    }
+    assert train.reserved == Resources(gpus=3, cpus=3)

@@ -181,18 +181,29 @@ def test_unknown_step_in_an_override_suggests_the_closest():
 def test_unknown_group_option_lists_the_options(conf):
     with pytest.raises(ParameterError) as caught:
         resolve_parameters(pipeline(), conf, ["train=huge"])
-    assert "train/huge" in caught.value.message
+    assert caught.value.message == "override 'train=huge': conf/train/ has no option 'huge'"
     assert "large, small" in caught.value.hint
     assert "search path" not in str(caught.value)
 
 
-@pytest.mark.parametrize("override", ["train.lr", "train.lr=[1,", "=3"])
-def test_grammar_errors_are_short(override):
+@pytest.mark.parametrize(
+    ("override", "said", "hint"),
+    [
+        ("train.lr", "override 'train.lr' has no value: write train.lr=VALUE", "~train.lr"),
+        ("train.lr=[1,", "override 'train.lr=[1,': '[' in the value '[1,' is not closed", "'train.lr=[1,]'"),
+        ("=3", "override '=3' has no key before '=': write KEY=3", "train.lr=3"),
+        ("train.lr=a=b", "override 'train.lr=a=b' has a second '=' in its value", "train.lr='a=b'"),
+        ("train lr=1", "'train lr' in override 'train lr=1' is not a parameter name", "train.lr=0.01"),
+        ("train.lr=)", "override 'train.lr=)' cannot be read: ')' is not expected there", "+train.extra=1"),
+    ],
+)
+def test_grammar_errors_say_what_to_write(override, said, hint):
     with pytest.raises(ParameterError) as caught:
         resolve_parameters(pipeline(), None, [override])
     text = str(caught.value)
-    assert "Traceback" not in text and "hydra.cc" not in text
-    assert "+train.extra=1" in caught.value.hint
+    assert "Traceback" not in text and "hydra.cc" not in text and "EQUAL" not in text
+    assert caught.value.message == said
+    assert hint in caught.value.hint
 
 
 def test_sweep_values_in_a_single_run_are_refused_with_a_hint():

@@ -205,8 +205,8 @@ def test_component_file_alone_and_environment_file(project):
          UnsupportedError, "dvc import-url"),
         ("type: command\ncommand: echo hi\ninputs: {d: '${{parent.inputs.x}}'}\n", DefinitionError,
          "standalone command job cannot bind"),
-        ("type: pipeline\njobs:\n  a:\n    type: pipeline\n    component: ./sub.yml\n", UnsupportedError,
-         "type 'pipeline' cannot run locally"),
+        ("type: pipeline\njobs:\n  a:\n    type: pipeline\n    component: ./sub.yml\n", ReferenceError_,
+         "'./sub.yml' not found"),
     ],
 )
 def test_more_bad_inputs(project, text, error, message):

@@ -38,7 +38,9 @@ def test_state_round_trips_in_crufts_format(tmp_path):
     write_state(tmp_path, state)
     raw = json.loads((tmp_path / ".cruft.json").read_text())
     assert list(raw) == ["template", "commit", "checkout", "context", "directory", "skip"]
-    assert raw["context"] == {"cookiecutter": {"project_name": "X", "_template": "https://example.org/t.git"}}
+    assert raw["context"] == {
+        "cookiecutter": {"project_name": "X", "_template": "https://example.org/t.git", "_commit": "abc"}
+    }
     assert read_state(tmp_path) == state
     assert state.questions_answered() == {"project_name": "X"}
 

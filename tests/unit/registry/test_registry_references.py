@@ -16,6 +16,7 @@ from pipeyard.registry.references import ComponentRef, latest, parse_reference
         ("azureml:train", ComponentRef("train")),
         ("azureml://registries/team/components/train/versions/1.2.0", ComponentRef("train", "1.2.0", "team")),
         ("azureml://registries/team/components/train/labels/latest", ComponentRef("train", None, "team")),
+        ("azureml://registries/team/components/train", ComponentRef("train", None, "team")),  # version-less
         ("registry:team/train:3", ComponentRef("train", "3", "team")),
         ("registry:team/train@latest", ComponentRef("train", None, "team")),
         ("registry:train:3", ComponentRef("train", "3")),
@@ -33,7 +34,6 @@ def test_reference_forms(text, expected):
         ("azureml:train@stable", "registries know only '@latest'"),
         ("azureml:team/train:1", "is not a component reference"),
         ("registry:train:", "is not a component reference"),
-        ("azureml://registries/team/components/train", "is not a component reference"),
     ],
 )
 def test_bad_references_say_which_forms_work(text, message):

@@ -76,9 +76,9 @@ def test_interval_is_refused_with_a_hint():
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ("train.lr=[1,2", "bad override 'train.lr=\\[1,2'"),
+        ("train.lr=[1,2", "override 'train.lr=\\[1,2': '\\[' in the value '\\[1,2' is not closed"),
         ("=3", "names no key"),
-        ("train.lr", "bad override"),
+        ("train.lr", "override 'train.lr' has no value: write train.lr=VALUE"),
         ("hydra.job.name=x", "sets Hydra itself"),
         ("a.n=range(3,1)", "gives no values"),
     ],
