@@ -8,6 +8,7 @@ installs a hook that turns that interrupt into the same one line and exit code 1
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 _EXIT_INTERRUPTED = 130  # errors.EXIT_INTERRUPTED; errors is not imported yet on purpose
@@ -22,5 +23,24 @@ def _one_line_on_interrupt(kind, value, tb, previous=sys.excepthook) -> None:
     previous(kind, value, tb)
 
 
+_interrupt_seen = False
+
+
+def _latch_interrupt(signum, frame) -> None:
+    """SIGINT: raise KeyboardInterrupt as Python does, and remember it. Python drops an
+    exception raised inside a callback (a module lock's, while importing), so the run would
+    go on; `interrupt_seen` lets the CLI notice such a Ctrl-C before it starts any step."""
+    global _interrupt_seen
+    _interrupt_seen = True
+    raise KeyboardInterrupt
+
+
+def interrupt_seen() -> bool:
+    """True once Ctrl-C reached this process, even where its KeyboardInterrupt was dropped."""
+    return _interrupt_seen
+
+
 if not os.environ.get("PIPEYARD_TRACEBACK"):
     sys.excepthook = _one_line_on_interrupt
+if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    signal.signal(signal.SIGINT, _latch_interrupt)

@@ -16,6 +16,7 @@ import click
 
 from .. import errors
 from .. import session as sess
+from . import interrupt_seen
 from ._output import OutputConsole
 from .completion import complete_overrides, complete_steps
 from .options import GpuIds, PositiveNumber, Size, WholeNumber, usage_error_line
@@ -178,6 +179,8 @@ def run(overrides, pipeline, jobs, keep_going, force, dry_run, as_json, cpus, gp
 def _run_pipeline(options: sess.RunOptions, resume: str, *, reset_params: bool, as_json: bool, started: float) -> None:
     """Load, then plan (dry run) or run; a failed step exits 1 with the command that resumes."""
     loaded = _load(options.pipeline_file, options.overrides, reset_params)
+    if interrupt_seen():  # a Ctrl-C that Python dropped while loading: start nothing
+        raise KeyboardInterrupt
     if options.dry_run:
         _print_status(sess.status(loaded, options.force), as_json, dry_run=True)
         return
