@@ -190,6 +190,8 @@ def _run_pipeline(options: sess.RunOptions, resume: str, *, reset_params: bool, 
     view = ProgressView.for_stream(sys.stderr)
     with view:
         summary = sess.run(loaded, options, view)
+    if interrupt_seen() and summary.status == "succeeded":  # Ctrl-C dropped before the run's own handler
+        raise errors.Interrupted(resume=resume)
     steps = summary.steps
     if as_json:
         print(json.dumps(_summary_json(summary), indent=2))
