@@ -85,3 +85,13 @@ class Executor(Protocol):
     def shutdown(self) -> None:
         """Wait for running tasks to end and release what the executor holds."""
         ...
+
+
+def append_log(task: StepTask, text: str) -> None:
+    """Add a line of pipeyard's own to the step's log (best effort)."""
+    try:
+        task.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(task.log_path, "a", encoding="utf-8") as log:
+            log.write(text)
+    except OSError:
+        pass

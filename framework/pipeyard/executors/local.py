@@ -15,7 +15,7 @@ import time
 from concurrent.futures import Future
 
 from ..model import Capacity
-from .base import StepResult, StepTask
+from .base import StepResult, StepTask, append_log
 from .capacity import detect_capacity
 from .watchdog import WATCH_VARIABLE, Watchdog
 
@@ -133,7 +133,7 @@ class LocalExecutor:
         try:
             returncode, timed_out = self._run_process(task, generation)
         except OSError as error:  # e.g. cwd missing: report it as the step's failure
-            _append_log(task, f"pipeyard: could not start the step: {error}\n")
+            append_log(task, f"pipeyard: could not start the step: {error}\n")
             returncode, timed_out = 127, False
         except BaseException as error:  # noqa: BLE001 - a future must always resolve
             future.set_exception(error)
@@ -155,7 +155,7 @@ class LocalExecutor:
     def _run_process(self, task: StepTask, generation: int) -> tuple[int, bool]:
         with self._lock:
             if generation != self._cancels:
-                _append_log(task, "pipeyard: cancelled before it started\n")
+                append_log(task, "pipeyard: cancelled before it started\n")
                 return -signal.SIGTERM, False
         watchdog = self._watch()
         env = {
@@ -217,11 +217,3 @@ def _kill_after(process: subprocess.Popen, grace_s: float) -> None:
         pass
     _signal_group(process, signal.SIGKILL)
 
-
-def _append_log(task: StepTask, text: str) -> None:
-    try:
-        task.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(task.log_path, "a", encoding="utf-8") as log:
-            log.write(text)
-    except OSError:
-        pass

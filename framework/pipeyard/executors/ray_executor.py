@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import ConfigError, RepositoryError
 from ..model import Capacity
-from .base import StepResult, StepTask
+from .base import StepResult, StepTask, append_log
 from .ray_distributed import run_group
 from .ray_node import NodeReport, StagedReturn, StagedStep, coordinator_identity, run_on_node, warm_worker
 from .staging import InputOffer, ProjectMarker, receive_outputs, sees
@@ -385,16 +385,6 @@ def cluster_capacity(nodes: list[dict[str, Any]]) -> Capacity:
         name="ray cluster",
         nodes=tuple(per_node),
     )
-
-
-def append_log(task: StepTask, text: str) -> None:
-    """Add a line of pipeyard's own to the step's log (best effort)."""
-    try:
-        task.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(task.log_path, "a", encoding="utf-8") as log:
-            log.write(text)
-    except OSError:
-        pass
 
 
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
