@@ -13,8 +13,10 @@
     │   └── RepositoryError       not a git/DVC repository, busy, or out of sync
     │       └── UnsafePathError   refused to delete or replace a path not proven a safe output
     ├── StepFailed                exit 1: a user's step failed (its command, not pipeyard)
-    └── InternalError             exit 3: a bug in pipeyard itself
-    Interrupted                   exit 130: the user pressed Ctrl-C (says how to resume)
+    ├── CheckFailed               exit 1: a check found problems it listed (compile --check, hooks…)
+    ├── InternalError             exit 3: a bug in pipeyard itself
+    └── Interrupted               exit 130: Ctrl-C or SIGTERM (says how to resume; carries the
+                                  run's summary when a run was under way)
 
 User errors print as one short message without a traceback; set PIPEYARD_TRACEBACK=1 to see it.
 `not_utf8` and `yaml_error_at` word the two file-reading failures every reader meets alike.
@@ -23,12 +25,23 @@ User errors print as one short message without a traceback; set PIPEYARD_TRACEBA
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 EXIT_OK = 0
 EXIT_STEP_FAILED = 1
+EXIT_CHECK_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 EXIT_INTERRUPTED = 130
+
+# The one table of pipeyard's exit codes (`pipeyard --help` and docs/cli.md show it).
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "success",
+    EXIT_STEP_FAILED: "a step failed, or a check found problems (it lists them)",
+    EXIT_USER_ERROR: "bad input: the message says what, where and what to do next",
+    EXIT_INTERNAL_ERROR: "a bug in pipeyard (PIPEYARD_TRACEBACK=1 shows the trace)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); finished steps are recorded",
+}
 
 
 @dataclass(frozen=True)
@@ -128,23 +141,33 @@ class StepFailed(PipeyardError):
     exit_code = EXIT_STEP_FAILED
 
 
+class CheckFailed(PipeyardError):
+    """A check ran and found problems, which it has already listed (exit 1, not a user error)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
 class InternalError(PipeyardError):
     """A bug in pipeyard itself."""
 
     exit_code = EXIT_INTERNAL_ERROR
 
 
-class Interrupted(Exception):
+class Interrupted(PipeyardError):
     """The run was interrupted (Ctrl-C or SIGTERM).
 
-    resume is the command that continues the run (with its overrides), when there is one.
+    resume is the command that continues the run (with its overrides), when there is one;
+    summary is what the run had done (the runner's RunSummary) when a run was under way.
     """
 
     exit_code = EXIT_INTERRUPTED
 
-    def __init__(self, message: str = "interrupted", *, resume: str | None = None) -> None:
+    def __init__(
+        self, message: str = "interrupted", *, resume: str | None = None, summary: Any = None
+    ) -> None:
         super().__init__(message)
         self.resume = resume
+        self.summary = summary
 
     def format(self) -> str:
         """The one line a person reads after Ctrl-C."""

@@ -235,7 +235,7 @@ def run(loaded: Loaded, options: RunOptions, reporter: Callable) -> object:
     from .executors.registry import open_executor
     from .runner.eventlog import EventLog
     from .runner.events import Notice
-    from .runner.gitinfo import git_state
+    from .vcs.git import git_state
     from .runner.lock import RunLock
     from .runner.scheduler import Scheduler
 
@@ -278,9 +278,8 @@ def run(loaded: Loaded, options: RunOptions, reporter: Callable) -> object:
         try:
             summary = scheduler.run(stages, loaded.compiled.params)
         except Interrupted as interrupted:
-            summary = getattr(interrupted, "summary", None)
-            if summary is not None:
-                _record(loaded, options, replace(summary, commit=commit), dirty)
+            if interrupted.summary is not None:
+                _record(loaded, options, replace(interrupted.summary, commit=commit), dirty)
             raise
         finally:
             executor.shutdown()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..config.installation import installation
 from ..errors import RepositoryError
-from ..history.git import run_git
+from ..vcs.git import run_git
 
 # action -> (tag, the commit that tag names); update both together
 ACTIONS = {

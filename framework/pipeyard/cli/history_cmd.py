@@ -49,7 +49,7 @@ def log(limit, rev, as_json) -> None:
     out, _ = _consoles()
     root = _root()
     if rev != "HEAD":  # a typo gets the same one line as in `show` and `diff`, not git's words
-        from ..history.git import resolve_commit
+        from ..vcs.git import resolve_commit
 
         resolve_commit(root, rev)
     entries, history = history_log(root, limit, rev)
@@ -99,7 +99,7 @@ def _short(value) -> str:
 def show(target, as_json) -> None:
     """One run (by run id or unique prefix), or every run of a revision, in detail."""
     from ..errors import RepositoryError
-    from ..history.git import resolve_commit
+    from ..vcs.git import resolve_commit
     from ..history.log import run_details
     from ..history.runs import load_history
 
@@ -241,7 +241,7 @@ def report(base, head, fmt, output) -> None:
 
     Plots are mermaid xychart blocks, which GitHub draws inside the comment itself.
     """
-    from ..history.git import head_commit, resolve_commit
+    from ..vcs.git import head_commit, resolve_commit
     from ..history.report import build_report, report_json_text, report_markdown
     from ..history.runs import load_history
 

@@ -408,13 +408,13 @@ def main(argv: list[str] | None = None) -> int:
         return errors.EXIT_OK
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    except errors.Interrupted as interrupted:
+        err.print(interrupted.format(), markup=False)
+        return errors.EXIT_INTERRUPTED
     except errors.PipeyardError as error:
         _show_trace_if_asked()
         err.print(f"error: {error.format()}", markup=False)
         return error.exit_code
-    except errors.Interrupted as interrupted:
-        err.print(interrupted.format(), markup=False)
-        return errors.EXIT_INTERRUPTED
     except (KeyboardInterrupt, click.exceptions.Abort):
         err.print(errors.Interrupted().format(), markup=False)
         return errors.EXIT_INTERRUPTED

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..runner.records import RunRecord, flatten
 from .diff import compare_values
-from .git import Commit, commits
+from ..vcs.git import Commit, commits
 from .runs import RunHistory, StoredRun, load_history
 
 RAN = ("ran", "failed")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RepositoryError
-from .git import FALLBACK_IDENTITY, lacks_identity, read_blobs, run_git
+from ..vcs.git import FALLBACK_IDENTITY, lacks_identity, read_blobs, run_git
 
 NOTES_REF = "refs/notes/pipeyard"
 REMOTE_NOTES_PREFIX = "refs/notes/remotes/"

@@ -25,7 +25,7 @@ from ..cache.hashing import Hasher, HashState
 from ..cache.workspace import cache_dir_of
 from ..errors import PipeyardError, RepositoryError
 from ..runner.records import run_dir
-from .git import read_files_at, resolve_commit, run_git, top_level
+from ..vcs.git import read_files_at, resolve_commit, run_git, top_level
 from .snapshot import parse_lock, parse_stages
 
 

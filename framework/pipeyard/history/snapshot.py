@@ -33,7 +33,7 @@ from ..model.stage import Stage
 from ..model.types import OutputRole
 from ..runner.records import flatten
 from ..runner.tracking import recalled_metrics
-from .git import read_files_at, resolve_commit, tracked_files
+from ..vcs.git import read_files_at, resolve_commit, tracked_files
 
 WORKSPACE = "workspace"
 CODE_SUFFIXES = frozenset(

@@ -195,9 +195,7 @@ class _Run:
         )
         self.emit(ev.RunFinished(status, duration, summary.counts))
         if self.interrupted:
-            error = Interrupted("the run was interrupted; finished steps are recorded")
-            error.summary = summary  # type: ignore[attr-defined]
-            raise error
+            raise Interrupted("the run was interrupted; finished steps are recorded", summary=summary)
         return summary
 
     def loop(self) -> None:

@@ -41,10 +41,10 @@ def run_one(spec_path: Path, result_path: Path) -> int:
         summary = session.run(spec["loaded"], spec["options"], lambda event: None)
         result = {"run_id": summary.run_id, "status": summary.status}
         code = 0 if summary.status == "succeeded" else EXIT_STEP_FAILED
-    except PipeyardError as error:
-        result, code = {"error": error.format()}, error.exit_code
     except (Interrupted, KeyboardInterrupt):
         result, code = {"error": "interrupted"}, EXIT_INTERRUPTED
+    except PipeyardError as error:
+        result, code = {"error": error.format()}, error.exit_code
     result_path.write_text(json.dumps(result), encoding="utf-8")
     return code
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..cache.lockfile import plain
 from ..errors import PipeyardError
 from ..history.diff import diff_snapshots
-from ..history.git import run_git
+from ..vcs.git import run_git
 from ..history.log import history_log
 from ..history.snapshot import WORKSPACE, Snapshot, snapshot_at, workspace_snapshot
 from ..runner.records import flatten

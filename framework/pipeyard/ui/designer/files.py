@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ReferenceError_, RepositoryError, UnsupportedError
-from ...history.git import run_git
+from ...vcs.git import run_git
 from ...loading import CANDIDATES, YAML_SUFFIXES
 from ..security import PathRefused, inside_project
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from pipeyard.runner.gitinfo import GitState, git_state
+from pipeyard.vcs.git import GitState, git_state
 
 
 def git(cwd, *args):
