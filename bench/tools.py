@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import yaml
 
+from pipeyard.testing.projects import cli_environment
 from shapes import (
     Shape,
     read_snakemake_config,
@@ -34,6 +35,12 @@ BENCH = Path(__file__).resolve().parent
 SNAKEMAKE_VENV = BENCH / ".venv-snakemake"
 SNAKEMAKE_SPEC = "snakemake>=9,<10"
 PROJECT_BIN = Path(sys.executable).parent
+BENCH_IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
 
 
 class BenchFailure(Exception):
@@ -51,15 +58,11 @@ class Timing:
 
 
 def tool_env() -> dict:
-    """The environment for every command: the project venv first, no DVC analytics."""
-    env = dict(os.environ)
-    env["PATH"] = f"{PROJECT_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["DVC_NO_ANALYTICS"] = "1"
-    env.setdefault("GIT_AUTHOR_NAME", "bench")
-    env.setdefault("GIT_AUTHOR_EMAIL", "bench@example.invalid")
-    env.setdefault("GIT_COMMITTER_NAME", "bench")
-    env.setdefault("GIT_COMMITTER_EMAIL", "bench@example.invalid")
-    env.pop("PIPEYARD_TRACEBACK", None)
+    """The environment for every command: the project venv first, no DVC analytics, a commit
+    identity where git has none."""
+    env = cli_environment(
+        {key: os.environ.get(key) or value for key, value in BENCH_IDENTITY.items()}
+    )
     # a user's Python writes bytecode; without it every start recompiles pipeyard's modules
     # (an editable install has none from its install, unlike the peers' pip-installed code)
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +33,24 @@ def _template_snapshots(tmp_path_factory):
         os.environ.pop("PIPEYARD_TEMPLATE_SNAPSHOTS", None)
     else:
         os.environ["PIPEYARD_TEMPLATE_SNAPSHOTS"] = saved
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """write(files) puts {relative path: text} under tmp_path (text dedented); returns the root.
+
+    The definition tests (tests/unit/sdk, tests/unit/azure_yaml, ...) build their small projects
+    with it; folders with a `project` fixture of their own override it.
+    """
+
+    def write(files: dict[str, str]) -> Path:
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return tmp_path
+
+    return write
 
 
 _GIT_ENV = {

@@ -6,12 +6,14 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-import git
-
 from .errors import UserError
 from .session import compile_files, init, load
+from .vcs.git import has_identity, run_git
 
 EXAMPLES = ("yaml", "python")
+# Written into the demo repository's own config when git has no identity, so that the first
+# commit, and the ones the user makes while trying the demo, succeed.
+DEMO_IDENTITY = {"user.name": "pipeyard demo", "user.email": "demo@pipeyard.invalid"}
 
 
 def create_demo(directory: Path, kind: str = "yaml") -> Path:
@@ -27,18 +29,12 @@ def create_demo(directory: Path, kind: str = "yaml") -> Path:
     source = resources.files("pipeyard") / "examples" / kind
     with resources.as_file(source) as folder:
         shutil.copytree(folder, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-    repo = git.Repo.init(root)
-    with repo.config_writer() as config:
-        if not _has_identity(repo):
-            config.set_value("user", "name", "pipeyard demo")
-            config.set_value("user", "email", "demo@pipeyard.invalid")
+    run_git(root, "init", "--quiet")
+    if not has_identity(root):
+        for key, value in DEMO_IDENTITY.items():
+            run_git(root, "config", key, value)
     init(root)
     compile_files(load(root))
-    repo.git.add(A=True)
-    repo.index.commit("pipeyard demo project")
+    run_git(root, "add", "--all")
+    run_git(root, "commit", "--quiet", "--no-verify", "-m", "pipeyard demo project")
     return root
-
-
-def _has_identity(repo: git.Repo) -> bool:
-    reader = repo.config_reader()
-    return reader.has_option("user", "name") and reader.has_option("user", "email")

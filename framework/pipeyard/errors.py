@@ -224,8 +224,8 @@ def unreadable_yaml(file: str, error: Exception, text: str, hint: str) -> Config
         line = f"\n{text}".split("\n<<<<<<< ")[0].count("\n") + 1
         return ConfigError(f"{file} has unresolved merge conflict markers",
                            location=Location(file=file, line=line), hint=hint)
-    line, _column, words = yaml_error_at(error, text)
-    return ConfigError(f"{file} is not valid YAML: {words}", location=Location(file=file, line=line), hint=hint)
+    error_line, _column, words = yaml_error_at(error, text)
+    return ConfigError(f"{file} is not valid YAML: {words}", location=Location(file=file, line=error_line), hint=hint)
 
 
 def did_you_mean(name: str, choices) -> str:

@@ -101,7 +101,7 @@ def _load(file: Path, qualname: str, cwd: Path) -> Any:
 
 
 def _inside(file: str | None, folder: Path) -> bool:
-    return bool(file) and os.path.abspath(file).startswith(str(folder) + os.sep)
+    return file is not None and file != "" and os.path.abspath(file).startswith(str(folder) + os.sep)
 
 
 def _unwrap(target: Any) -> tuple[Callable[..., Any], dict[str, bool]]:

@@ -7,7 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .azure_yaml import load_pipeline_yaml
 from .errors import DefinitionError, ParameterError, ReferenceError_, known
+from .sdk import load_pipeline_module
+from .sdk.loader import split_target
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -24,8 +27,6 @@ YAML_SUFFIXES = (".yml", ".yaml")
 def find_pipeline_file(root: Path, explicit: str | None) -> Path:
     """The pipeline file: explicit (relative to root; ``file.py:name`` picks one pipeline)
     or the only one of pipeline.yml / pipeline.yaml / pipeline.py in root."""
-    from .sdk.loader import split_target
-
     root = Path(root)
     if explicit:
         file, name = split_target(explicit)
@@ -68,8 +69,6 @@ def load_pipeline(path: Path, root: Path, *, resolve_component: ComponentResolve
     pipeline's data inputs of those names (checked by ``check_input_path``); names of
     parameters or of no input are left alone.
     """
-    from .sdk.loader import split_target
-
     file, _ = split_target(path)
     suffix = Path(file).suffix
     given = dict(input_paths or {})
@@ -82,13 +81,9 @@ def load_pipeline(path: Path, root: Path, *, resolve_component: ComponentResolve
         return replace(pipeline_input, default=checked)
 
     if suffix in YAML_SUFFIXES:
-        from .azure_yaml import load_pipeline_yaml
-
         return load_pipeline_yaml(Path(file), Path(root), resolve_component=resolve_component,
                                   set_input=set_input if given else None)
     if suffix == ".py":
-        from .sdk import load_pipeline_module
-
         pipeline = load_pipeline_module(Path(path), Path(root))
         return replace(pipeline, inputs=tuple(set_input(i) for i in pipeline.inputs)) if given else pipeline
     raise DefinitionError(f"'{file}' is neither YAML (.yml, .yaml) nor Python (.py)",

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
+from pipeyard.testing.projects import BIN as BIN  # re-exported: tests find dvc and pre-commit there
+from pipeyard.testing.projects import cli_environment, commit_all, init_project, run_cli
+from pipeyard.vcs.git import run_git
 
 
 @dataclass
@@ -21,14 +21,7 @@ class Project:
 
     def pipeyard(self, *args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run the real `pipeyard` CLI in the project."""
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeyard", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=_env(),
-        )
+        result = run_cli(self.root, "pipeyard", *args, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"pipeyard {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
@@ -41,15 +34,11 @@ class Project:
 
     def dvc(self, *args: str) -> subprocess.CompletedProcess:
         """Run the real `dvc` CLI in the project."""
-        return subprocess.run(
-            [str(BIN / "dvc"), *args], cwd=self.root, capture_output=True, text=True, env=_env(), timeout=300
-        )
+        return run_cli(self.root, "dvc", *args, timeout=300)
 
     def git(self, *args: str) -> str:
-        """Run git in the project and return its stdout."""
-        return subprocess.run(
-            ["git", *args], cwd=self.root, capture_output=True, text=True, check=True, env=_env()
-        ).stdout
+        """Run git in the project and return its stdout (it must succeed)."""
+        return run_git(self.root, *args, env=cli_environment()).stdout
 
     def write(self, relpath: str, text: str) -> Path:
         """Write a file (dedented) under the project root."""
@@ -60,24 +49,18 @@ class Project:
 
     def commit_all(self, message: str) -> None:
         """Stage everything and commit."""
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
+        commit_all(self.root, message)
 
 
 def _env() -> dict:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env.pop("PIPEYARD_TRACEBACK", None)
-    return env
+    """The environment of a command in a test (pipeyard.testing.projects.cli_environment)."""
+    return cli_environment()
 
 
 def new_project(root: Path) -> Project:
     """An empty git repository with pipeyard (and DVC) initialised."""
-    root.mkdir(parents=True, exist_ok=True)
-    project = Project(root)
-    project.git("init", "-q", "-b", "main")
-    project.pipeyard("init", check=True)
-    return project
+    init_project(root)
+    return Project(root)
 
 
 # A component that writes a line and the value of a parameter into its output folder,

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from projects import _env, diamond_project
+from run_events import newest_run_id, wait_for_event
 
 from pipeyard.cli.main import main
 
@@ -241,24 +243,26 @@ def test_ctrl_c_while_pipeyard_run_starts_is_one_line_and_exit_130(tmp_path):
     for delay in (0.02, 0.05, 0.1, 0.15, 0.25):
         line = None
         for extra in (0.0, 0.1, 0.2, 0.4):  # a busy machine can stretch the interpreter's own start
-            line = _interrupt(project.root, lambda wait=1.5 * python_start + delay + extra: time.sleep(wait))
+            line = _interrupt(project.root, lambda _, wait=1.5 * python_start + delay + extra: time.sleep(wait))
             if line is not None:
                 break
         assert line is not None and line.startswith("interrupted"), line
-    prepared = project.root / "outputs" / "prepare" / "out" / "data.txt"
-    line = _interrupt(project.root, lambda: _wait_for(prepared))
+    before = newest_run_id(project.root)
+    line = _interrupt(  # once prepare is done and a 2 s step runs
+        project.root, lambda runner: wait_for_event(runner, project.root, "StepStarted", ("left", "right"), after=before)
+    )
     assert line == "interrupted: finished steps are recorded; resume with `pipeyard run left.message=x`"
 
 
-def _interrupt(root: Path, wait) -> str | None:
-    """Start `pipeyard run left.message=x`, wait(), send SIGINT; assert exit 130 and one
+def _interrupt(root: Path, wait: Callable[[subprocess.Popen[str]], object]) -> str | None:
+    """Start `pipeyard run left.message=x`, wait(the process), send SIGINT; assert exit 130 and one
     'interrupted' line without a traceback, and return that line."""
     runner = subprocess.Popen(
         [sys.executable, "-m", "pipeyard", "run", "left.message=x"],
         cwd=root, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     started = time.perf_counter()
-    wait()
+    wait(runner)
     waited = time.perf_counter() - started
     runner.send_signal(signal.SIGINT)
     stdout, stderr = runner.communicate(timeout=60)
@@ -274,14 +278,6 @@ def _interrupt(root: Path, wait) -> str | None:
     assert len(said) == 1, shown
     assert [line for line in stderr.splitlines() if line.strip()][-1] == said[0], shown
     return said[0]
-
-
-def _wait_for(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.02)
-    time.sleep(0.2)
 
 
 def _seconds(command: list[str]) -> float:

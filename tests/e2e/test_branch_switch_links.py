@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from projects import Project, diamond_project, statuses
 
-from pipeyard.cache.yamlio import parse_yaml
+from pipeyard.yamlio import parse_yaml
 
 pytestmark = pytest.mark.slow
 

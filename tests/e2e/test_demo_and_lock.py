@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from projects import _env, diamond_project
+from run_events import wait_for_event
+
+from pipeyard.vcs.dvc import dvc_command
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +29,7 @@ def test_demo_runs_every_step_then_nothing(tmp_path, kind):
     assert " ran" not in second.split("try:")[0]
     assert "cached" in second
     dvc = subprocess.run(
-        [str(sys.executable).rsplit("/", 1)[0] + "/dvc", "status"],
+        dvc_command("status"),
         cwd=target, capture_output=True, text=True, env=_env(),
     )
     assert "up to date" in dvc.stdout, dvc.stdout + dvc.stderr
@@ -52,9 +54,7 @@ def test_second_run_in_the_same_repository_refuses_while_one_runs(tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline and not (project.root / "outputs/left/out/timing.json").exists() and not (project.root / "outputs/prepare/out/data.txt").exists():
-            time.sleep(0.05)
+        wait_for_event(first, project.root, "StepStarted", ("left", "right"))  # they sleep 2 s
         second = project.pipeyard("run")
         assert second.returncode == 2, second.stderr
         assert "another pipeyard run" in second.stderr

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeyard.runner.lock import LOCK_FILE
 from pipeyard.testing.faults import (
     KILL_DEADLINE_S,
-    _argv,
     command,
     copy_project,
     environment,
@@ -32,6 +32,7 @@ from pipeyard.testing.faults import (
     race_trial,
     survivors,
 )
+from pipeyard.testing.projects import cli_argv
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,6 +45,12 @@ SEED = int(os.environ.get("PIPEYARD_FAULT_SEED", "7"))
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     return make_fault_project(tmp_path_factory.mktemp("faults") / "template")
+
+
+def _run_lock_holder(root: Path) -> int | None:
+    """The pid `.pipeyard/run.lock` names, None while no run holds it."""
+    line = (root / LOCK_FILE).read_text().split() if (root / LOCK_FILE).exists() else []
+    return int(line[0]) if line else None
 
 
 def wait_until(predicate, what: str, timeout_s: float = 60) -> None:
@@ -97,11 +104,13 @@ def test_a_run_refuses_in_one_line_while_dvc_holds_the_lock_and_waits_when_asked
         assert "holds this repository's lock (.dvc/tmp/lock)" in errors[0]
         assert not (root / "dvc.lock").exists()
         waiting = subprocess.Popen(
-            _argv(("pipeyard", "run", "--wait")), cwd=root, env=environment(), stdout=subprocess.DEVNULL,
+            cli_argv("pipeyard", "run", "--wait"), cwd=root, env=environment(), stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True,
         )
-        time.sleep(1.0)
+        # it takes pipeyard's run lock first, then waits for DVC's
+        wait_until(lambda: _run_lock_holder(root) == waiting.pid, "the waiting run to take pipeyard's run lock")
         assert waiting.poll() is None  # still waiting for DVC
+        assert not (root / "dvc.lock").exists()
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
@@ -124,7 +133,7 @@ def test_compile_refuses_while_a_run_is_active(template, tmp_path):
     params = (root / "params.yaml").read_text()
     token = f"compile-{os.getpid()}"
     run = subprocess.Popen(
-        _argv(("pipeyard", "run", "prepare.message=changed")), cwd=root,
+        cli_argv("pipeyard", "run", "prepare.message=changed"), cwd=root,
         env={**environment(token), "FAULT_PAUSE_S": "0.4"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         text=True,
     )
@@ -149,7 +158,7 @@ def test_a_killed_sweep_leaves_no_worktree_or_worker_once_the_next_command_runs(
     root = copy_project(template, tmp_path / "project")
     token = f"sweep-{os.getpid()}"
     sweep = subprocess.Popen(
-        _argv(("pipeyard", "run", "-m", "left.message=a,b")), cwd=root,
+        cli_argv("pipeyard", "run", "-m", "left.message=a,b"), cwd=root,
         env={**environment(token), "FAULT_PAUSE_S": "0.5"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )

@@ -87,7 +87,7 @@ def test_diff_names_the_steps_that_rerun_and_why(diamond):
     assert steps["prepare"] == {"state": "reused", "reasons": []}
     assert steps["right"]["state"] == "reused"
     assert "params left.message changed: left -> LEFT" in steps["left"]["reasons"]
-    assert steps["join"]["reasons"] == ["data outputs/left/out (from left) changed"]
+    assert steps["join"]["reasons"] == ["dependency outputs/left/out changed"]
 
     script = project.root / "components/src/echo.py"
     original = script.read_text()

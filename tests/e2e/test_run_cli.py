@@ -7,12 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 from projects import Project, _env, diamond_project, statuses
+from run_events import wait_for_event, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -131,11 +131,9 @@ def test_sigkill_mid_run_then_resume_runs_only_unfinished_steps(tmp_path):
         [sys.executable, "-m", "pipeyard", "run", "--cpus", "1"],
         cwd=project.root, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 60
     lock = project.root / "dvc.lock"
-    while time.time() < deadline and not (lock.exists() and "prepare" in lock.read_text()):
-        time.sleep(0.05)
-    time.sleep(0.3)
+    wait_until(lambda: lock.exists() and "prepare" in lock.read_text(), "prepare in dvc.lock", runner)
+    wait_for_event(runner, project.root, "StepStarted", ("left", "right"))  # one CPU: it runs 3 s alone
     runner.send_signal(signal.SIGKILL)
     runner.wait(timeout=30)
     yaml.safe_load(lock.read_text())  # never left half-written

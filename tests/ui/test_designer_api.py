@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from designer_projects import example_project, git, pipeyard
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from test_designer_support import example_project, git, pipeyard
 
 from pipeyard.ui.designer import designer_routes
 

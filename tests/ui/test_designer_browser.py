@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_designer_support import example_project, git, pipeyard
+from designer_projects import example_project, git, pipeyard
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_designer_support import (
+from designer_projects import (
     EXAMPLES,
     GOLDEN,
     TEMPLATES,

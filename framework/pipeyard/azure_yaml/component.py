@@ -125,6 +125,24 @@ def parse_type(text: Any, where: Location) -> PortType:
     return PortType.parse(_LEGACY_TYPES.get(str(text), str(text)), location=where)
 
 
+def literal_type(value: Any, where: Location) -> PortType:
+    """The type of an input given only a literal value (``lr: 0.1``, ``{default: 3}``).
+
+    Azure ML types a literal by its YAML value (boolean, integer, number, string); anything else
+    -- no value at all, a list, a mapping -- has no type Azure could infer, so it needs ``type:``.
+    """
+    if isinstance(value, bool):
+        return PortType.BOOLEAN
+    if isinstance(value, int):
+        return PortType.INTEGER
+    if isinstance(value, float):
+        return PortType.NUMBER
+    if isinstance(value, str):
+        return PortType.STRING
+    raise DefinitionError(f"cannot tell the type of {value!r}", location=where,
+                          hint="write {type: integer, default: 3} or {type: uri_folder, path: ./data}")
+
+
 def read_inputs(spec: YamlMap, source: SourceFile, step: str | None
                 ) -> tuple[tuple[InputPort, ...], tuple[Parameter, ...]]:
     """The data inputs and the parameters declared under ``inputs``."""
@@ -231,9 +249,9 @@ def read_environment(value: Any, source: SourceFile, where: Location) -> tuple[s
             path = local_path(text, folder=source.folder, root=source.root, what="environment",
                               where=where, must_exist=True)
             data, env_source = read_yaml(source.root / path, source.root)
-            identity, files = read_environment(expect_map(data, "environment", env_source.at(1)),
-                                               env_source, env_source.at(1))
-            return identity, (path, *files)
+            named, named_files = read_environment(expect_map(data, "environment", env_source.at(1)),
+                                                  env_source, env_source.at(1))
+            return named, (path, *named_files)
         return text, ()
     if not isinstance(value, dict):
         raise DefinitionError(f"environment must be a name or a mapping, got {value!r}", location=where)
@@ -264,8 +282,8 @@ def read_distribution(spec: dict, source: SourceFile, step: str | None) -> Distr
     if not isinstance(value, dict) or not isinstance(value.get("type"), str):
         raise DefinitionError(f"distribution must be a mapping with a type, got {value!r}", location=where,
                               hint="e.g. distribution: {type: pytorch, process_count_per_instance: 2}")
-    resources = spec.get("resources") if isinstance(spec.get("resources"), dict) else {}
-    per_instance = value.get("process_count_per_instance", value.get("worker_count", 1))
+    resources = given if isinstance(given := spec.get("resources"), dict) else {}
+    per_instance: Any = value.get("process_count_per_instance", value.get("worker_count", 1))
     try:
         return Distribution(
             type=value["type"].lower(),

@@ -44,6 +44,7 @@ from .component import (
     COMPONENT_KEYS,
     check_type,
     component_from_spec,
+    literal_type,
     load_component_yaml,
     parameter_value,
     parse_type,
@@ -57,7 +58,7 @@ from .component import (
 from .leniency import INPUT_MODES, OUTPUT_MODES, check_mode, note_cloud_only
 from .parallel import as_command, is_parallel
 from .refs import bound_value, check_command, local_path, parse_binding, strip_azureml
-from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of
+from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, yaml_map
 
 JOB_KEYS = COMPONENT_KEYS | {"component", "settings"}
 
@@ -153,7 +154,7 @@ def resolve_component(value: Any, name: str, where: Location, context: JobContex
     (read with load, once per file) or a registered component."""
     source = context.source
     if isinstance(value, dict):
-        return component_from_spec(value, source, default_name=name.replace("-", "_"), step=name)
+        return component_from_spec(yaml_map(value), source, default_name=name.replace("-", "_"), step=name)
     if not isinstance(value, str):
         raise DefinitionError(f"component must be a file or a mapping, got {value!r}", location=where)
     if value.startswith(REGISTERED_PREFIXES):
@@ -213,7 +214,7 @@ def bind_inputs(spec: YamlMap, component: Component, job: str, context: JobConte
             (inputs if port is not None else parameters)[key] = binding
         elif port is not None:
             inputs[key] = data_binding(value, port.type, source, where)
-        else:
+        elif parameter is not None:  # (neither port nor parameter was refused above)
             if isinstance(value, dict):
                 value = value.get("default", value.get("value"))
             parameters[key] = Value(lenient_value(value, parameter.type, str(key), where, context.notes,
@@ -360,14 +361,16 @@ def _inline_command_job(spec: YamlMap, name: str, context: JobContext):
             inputs[key] = binding
         else:
             if isinstance(value, dict):
-                port_type = parse_type(value.get("type") or _literal_type(value.get("default"), where), where)
+                port_type = (parse_type(value["type"], where) if value.get("type")
+                             else literal_type(value.get("default"), where))
                 default = value.get("default")
             else:
-                port_type, default = _literal_type(value, where), value
+                port_type, default = literal_type(value, where), value
             parameters.append(Parameter(key, port_type, default=parameter_value(default, port_type, key, where)))
     outputs = read_outputs(_output_specs(spec), source, name)
     command = str(spec["command"]).strip()
-    check_command(command, inputs={p.name: p.optional for p in (*ports, *parameters)},
+    optional = {**{p.name: p.optional for p in ports}, **{p.name: p.optional for p in parameters}}
+    check_command(command, inputs=optional,
                   outputs={o.name for o in outputs}, where=source.at(line_of(spec, "command"), name))
     environment, files = read_environment(spec.get("environment"), source,
                                           source.at(line_of(spec, "environment"), name))
@@ -406,7 +409,7 @@ def _referenced_type(binding: Any, context: JobContext, where: Location) -> Port
     if isinstance(binding, DataPath):
         return binding.type
     if isinstance(binding, Value):
-        return _literal_type(binding.value, where)
+        return literal_type(binding.value, where)
     if isinstance(binding, PipelineInputRef):
         pipeline_input = context.pipeline_inputs.get(binding.name)
         if pipeline_input is None:
@@ -419,19 +422,6 @@ def _referenced_type(binding: Any, context: JobContext, where: Location) -> Port
     upstream = context.built.get(binding.job)
     output = upstream.component.output(binding.output) if upstream else None
     return output.type if output else PortType.URI_FOLDER
-
-
-def _literal_type(value: Any, where: Location) -> PortType:
-    if isinstance(value, bool):
-        return PortType.BOOLEAN
-    if isinstance(value, int):
-        return PortType.INTEGER
-    if isinstance(value, float):
-        return PortType.NUMBER
-    if isinstance(value, str):
-        return PortType.STRING
-    raise DefinitionError(f"cannot tell the type of {value!r}", location=where,
-                          hint="write {type: integer, default: 3} or {type: uri_folder, path: ./data}")
 
 
 def job_name_from(text: Any, fallback: str) -> str:

@@ -31,7 +31,7 @@ from .jobs import (
 from .pipeline_io import read_pipeline_inputs, read_pipeline_outputs
 from .refs import bound_value, local_path, parse_binding
 from .sweep import sweep_jobs
-from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
+from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml, yaml_map
 
 PIPELINE_COMPONENT_KEYS = frozenset({
     "$schema", "type", "name", "version", "display_name", "description", "tags", "properties",
@@ -49,7 +49,7 @@ def add_jobs(jobs: YamlMap, context: JobContext) -> None:
         name = str(name)
         line = line_of(jobs, name)
         if isinstance(spec, dict) and spec.get("type") == "sweep":
-            for job in sweep_jobs(context.prefix + name, spec, context):
+            for job in sweep_jobs(context.prefix + name, yaml_map(spec), context):
                 context.built[job.name] = job
             continue
         component = pipeline_component_of(spec, name, context)
@@ -92,7 +92,7 @@ def pipeline_component_of(spec: Any, name: str, context: JobContext
     value = spec.get("component")
     where = source.at(line_of(spec, "component"), context.prefix + name)
     if isinstance(value, dict):
-        return (value, source) if is_pipeline_spec(value) else None
+        return (yaml_map(value), source) if is_pipeline_spec(value) else None
     if not isinstance(value, str) or value.strip().startswith(REGISTERED_PREFIXES):
         if spec.get("type") == "pipeline" and value is None:
             raise DefinitionError(f"job '{name}' of type pipeline has no component", location=where,

@@ -61,7 +61,7 @@ def as_command(spec: YamlMap, source: SourceFile, step: str | None) -> YamlMap:
         raise DefinitionError(f"unknown logging_level '{level}'{did_you_mean(level, LOGGING_LEVELS)}",
                               location=where, hint=f"use one of: {', '.join(LOGGING_LEVELS)}")
     retry = expect_map(spec.get("retry_settings"), "retry_settings", where)
-    resources = spec.get("resources") if isinstance(spec.get("resources"), dict) else {}
+    resources = given if isinstance(given := spec.get("resources"), dict) else {}
     workers = _whole(spec.get("max_concurrency_per_instance", 1), "max_concurrency_per_instance", where) \
         * _whole(resources.get("instance_count", 1), "resources.instance_count", where)
     words = [

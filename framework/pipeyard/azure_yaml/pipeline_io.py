@@ -7,11 +7,9 @@ UnsupportedError with a next step.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import DefinitionError, Location, UnsupportedError
-from ..model import PipelineInput, PipelineOutput, PortType
-from .component import parameter_value, parse_type
+from ..model import PipelineInput, PipelineOutput
+from .component import literal_type, parameter_value, parse_type
 from .leniency import INPUT_MODES, OUTPUT_MODES, check_mode
 from .refs import local_path
 from .yamlfile import SourceFile, YamlMap, expect_map, line_of
@@ -27,7 +25,7 @@ def read_pipeline_inputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineInp
         if isinstance(value, dict):
             inputs.append(_declared_input(name, value, source, where))
         elif isinstance(value, (bool, int, float, str)):
-            inputs.append(PipelineInput(name, _literal_type(value), default=value))
+            inputs.append(PipelineInput(name, literal_type(value, where), default=value))
         else:
             raise DefinitionError(f"pipeline input '{name}' has no value", location=where,
                                   hint=f"write {name}: 0.1, or {name}: {{type: uri_folder, path: ./data}}")
@@ -42,7 +40,7 @@ def _declared_input(name: str, value: dict, source: SourceFile, where: Location)
     has_path = value.get("path") is not None
     type_text = value.get("type")
     if type_text is None:
-        type_text = "uri_folder" if has_path else _literal_type(value.get("default")).value
+        type_text = "uri_folder" if has_path else literal_type(value.get("default"), where).value
     port_type = parse_type(type_text, where)
     description = str(value.get("description") or "")
     optional = bool(value.get("optional", False))
@@ -76,13 +74,3 @@ def read_pipeline_outputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineOu
         outputs.append(PipelineOutput(str(name), port_type, path=path,
                                       description=str(value.get("description") or "")))
     return tuple(outputs)
-
-
-def _literal_type(value: Any) -> PortType:
-    if isinstance(value, bool):
-        return PortType.BOOLEAN
-    if isinstance(value, int):
-        return PortType.INTEGER
-    if isinstance(value, float):
-        return PortType.NUMBER
-    return PortType.STRING

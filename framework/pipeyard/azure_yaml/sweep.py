@@ -35,7 +35,7 @@ from .component import component_from_spec, load_component_yaml
 from .jobs import JobContext, bind_inputs, bind_outputs, resolve_component
 from .search_space import algorithm_of, sample
 from .termination import read_policy
-from .yamlfile import YamlMap, check_keys, expect_map, line_of
+from .yamlfile import YamlMap, check_keys, expect_map, line_of, yaml_map
 
 SWEEP_KEYS = frozenset({
     "type", "name", "display_name", "description", "tags", "properties", "experiment_name",
@@ -79,11 +79,12 @@ def sweep_jobs(name: str, spec: YamlMap, context: JobContext) -> list[Job]:
     inputs, parameters = bind_inputs(spec, trial, name, context)
     trial_timeout = _whole(limits.get("trial_timeout"), "trial_timeout", where)
     group = _group(name, spec, limits, str(metric), goal, context)
+    swept = {p.name: p for p in trial.parameters}  # every search_space key is one (checked above)
     jobs = []
     for index, values in enumerate(trials):
         bound = dict(parameters)
         for key, value in values.items():
-            parameter = trial.parameter(key)
+            parameter = swept[key]
             bound[key] = Value(lenient_value(value, parameter.type, key, where, context.notes, parameter.choices))
         jobs.append(Job(
             name=f"{name}__trial_{index}",
@@ -118,7 +119,7 @@ def _trial_component(name: str, spec: YamlMap, space: YamlMap, context: JobConte
         raise DefinitionError(f"sweep job '{name}' has no trial", location=where,
                               hint="add trial: ./components/train.yml (a command component)")
     if isinstance(trial, dict):
-        trial = _search_space_as_inputs(trial, spec, space)
+        trial = _search_space_as_inputs(yaml_map(trial), spec, space)
         return component_from_spec(trial, source, default_name=name.replace("-", "_"), step=name)
     return resolve_component(trial, name, where, context, load_component_yaml)
 

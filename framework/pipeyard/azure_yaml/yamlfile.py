@@ -20,7 +20,7 @@ class YamlMap(dict):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.lines: dict[Any, int] = {}
+        self.lines: dict[Any, int | None] = {}
 
     def key_line(self, key: Any) -> int | None:
         """The line of key in the file (or of the mapping when key is absent)."""
@@ -110,7 +110,12 @@ def expect_map(value: Any, what: str, where: Location) -> YamlMap:
         return empty
     if not isinstance(value, dict):
         raise DefinitionError(f"{what} must be a mapping, got {value!r}", location=where)
-    return value
+    return yaml_map(value)
+
+
+def yaml_map(value: dict[Any, Any]) -> YamlMap:
+    """value as a YamlMap: itself when it was read from a file, else a copy without lines."""
+    return value if isinstance(value, YamlMap) else YamlMap(value)
 
 
 def line_of(mapping: Any, key: Any = None) -> int | None:

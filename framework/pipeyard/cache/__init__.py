@@ -16,6 +16,8 @@ from .status import (
     STALE,
     UP_TO_DATE,
     StageCheck,
+    dependency_kinds,
+    lock_differences,
     param_changes,
 )
 from .workspace import Workspace, cache_dir_of, lookup_param
@@ -37,6 +39,8 @@ __all__ = [
     "Workspace",
     "cache_dir_of",
     "can_run_cache",
+    "dependency_kinds",
+    "lock_differences",
     "lock_entry",
     "lookup_param",
     "md5_of_file",

@@ -158,7 +158,7 @@ class Linker:
                 self._unavailable.add(kind)
         raise RepositoryError(
             f"no cache link type of {','.join(self.link_types)} works for '{dest}' "
-            f"({(error.strerror if error else 'none left').lower()})",
+            f"({((error.strerror or str(error)) if error else 'none left').lower()})",
             hint="add copy as the last resort: `dvc config cache.type "
             f"{','.join([*[t for t in self.link_types if t != 'copy'], 'copy'])}`",
         )

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, RepositoryError, not_utf8, yaml_error_at
+from ..model.project_layout import PARAMS_FILE
+from ..yamlio import emit_yaml, parse_yaml, try_emit_yaml
 from .files import write_atomic
 from .hashing import PathHash
-from .yamlio import emit_yaml, parse_yaml, try_emit_yaml
 
 LOCK_FILE_NAME = "dvc.lock"
-PARAMS_FILE_NAME = "params.yaml"
+PARAMS_FILE_NAME = PARAMS_FILE  # the old name; history/snapshot.py still imports it
 _HEADER = "schema: '2.0'\nstages:\n"
 _STAGE_START = re.compile(r"^  \S", re.MULTILINE)
 _PLAIN_NAME_LINE = re.compile(r"^  ([A-Za-z0-9_][A-Za-z0-9_.-]*):$")
@@ -52,7 +53,7 @@ def lock_entry(
     if deps:
         entry["deps"] = [path_entry(p, deps[p]) for p in sorted(deps)]
     if params:
-        entry["params"] = {PARAMS_FILE_NAME: {k: plain(params[k]) for k in sorted(params)}}
+        entry["params"] = {PARAMS_FILE: {k: plain(params[k]) for k in sorted(params)}}
     if outs:
         entry["outs"] = [path_entry(p, outs[p]) for p in sorted(outs)]
     return entry
@@ -225,7 +226,7 @@ class LockFile:
         rest = [
             n for n in self.stage_names() if n not in listed and (n in keep or n in self._recorded)
         ]
-        final = {n: self.entry(n) for n in [*order, *rest]}
+        final = {n: entry for n in [*order, *rest] if (entry := self.entry(n)) is not None}
         if list(final.items()) == list(loaded.items()):
             return False
         if not final and not self._extra:
@@ -239,7 +240,7 @@ class LockFile:
         document = {"schema": "2.0", **self._extra, "stages": final}
         if _json_safe(document):
             self._write_shadow(os.stat(self.path), document)
-        self._loaded, self._recorded = final, {}  # type: ignore[assignment]
+        self._loaded, self._recorded = final, {}
         return True
 
     def _render(self, final: dict[str, dict], loaded: dict[str, dict]) -> tuple[str, dict | None]:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..yamlio import emit_yaml, parse_yaml
 from .files import write_atomic
-from .yamlio import emit_yaml, parse_yaml
 
 _EXCLUDED = frozenset({"size", "nfiles"})
 

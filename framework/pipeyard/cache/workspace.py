@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, RepositoryError, StepFailed, UnsafePathError
 from ..model.output_rule import escape_problem, normalise, reserved_problem
+from ..model.stage import Stage
+from ..yamlio import parse_yaml
 from .files import remove_path
 from .hashing import Hasher, HashState, PathHash
 from .links import drop_links, is_link_into, read_cache_settings
@@ -34,12 +36,9 @@ from .status import (
     outs_reasons,
     params_reasons,
 )
-from .yamlio import parse_yaml
 
-if TYPE_CHECKING:  # the hot path needs no model import
+if TYPE_CHECKING:
     from typing_extensions import Self
-
-    from ..model.stage import Stage
 
 STATE_DIR = Path(".pipeyard") / "state"
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..model.sizes import MIB as MB
+from ..model.sizes import SizeError, read_size
 from .dvc_tracked import DvcTracked
 
-MB = 1024 * 1024
 DEFAULT_MAX_SIZE = MB
 
 DEFAULT_DATA_EXTENSIONS = frozenset(
@@ -36,22 +36,17 @@ DEFAULT_DATA_EXTENSIONS = frozenset(
     }
 )  # fmt: skip
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
-_BYTES_PER_UNIT = {"": 1, "k": 1024, "m": MB, "g": 1024 * MB, "t": 1024 * 1024 * MB}
-
-
 def parse_size(text: str) -> int:
     """Bytes from a size such as ``1MB``, ``500KB``, ``2.5MiB`` or a bare number of bytes.
 
-    Units are binary (1KB = 1024 bytes), as elsewhere in pipeyard.
+    Units are binary (1KB = 1024 bytes), as elsewhere in pipeyard (`model.sizes`).
     """
-    match = _SIZE.match(text)
-    if not match or (match.group(2) == "" and match.group(3) and match.group(3).lower() != "b"):
+    try:
+        size = read_size(text).in_bytes()
+    except SizeError as error:
         raise ParameterError(
-            f"'{text}' is not a size",
-            hint="write a size like 1MB, 500KB or 2GB (or a number of bytes)",
-        )
-    size = int(float(match.group(1)) * _BYTES_PER_UNIT[match.group(2).lower()])
+            str(error), hint="write a size like 1MB, 500KB or 2GB (or a number of bytes)"
+        ) from None
     if size <= 0:
         raise ParameterError(f"the size limit must be above zero, got '{text}'", hint="e.g. --max-size 1MB")
     return size

@@ -87,6 +87,7 @@ def _cached_paths(entries: Any) -> Iterable[str]:
     if not isinstance(entries, list):
         return
     for entry in entries:
+        options: dict[str, Any]
         if isinstance(entry, str):
             path, options = entry, {}
         elif isinstance(entry, dict) and len(entry) == 1:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config.project import load_project_config
 from ..errors import ConfigError
+from ..session import Loaded
 from .actionlint import lint as actionlint
 from .github import (
     SETUP_ACTION_PATH,
@@ -47,10 +50,8 @@ class CheckResult:
         return not (self.out_of_date or self.graph_problems or self.schema_problems)
 
 
-def workflow_options(loaded, merge_chains: bool | None = None, pipeline_file: str | None = None) -> WorkflowOptions:
+def workflow_options(loaded: Loaded, merge_chains: bool | None = None, pipeline_file: str | None = None) -> WorkflowOptions:
     """The options for a loaded project: its `ci.github` settings, overridden by the CLI's."""
-    from ..config.project import load_project_config
-
     spec = load_project_config(loaded.root).ci_github
     root = Path(loaded.root)
     source = pipeyard_source(spec.install)
@@ -69,7 +70,7 @@ def workflow_options(loaded, merge_chains: bool | None = None, pipeline_file: st
     )
 
 
-def generate_files(loaded, options: WorkflowOptions, output: str = WORKFLOW_PATH) -> GeneratedFiles:
+def generate_files(loaded: Loaded, options: WorkflowOptions, output: str = WORKFLOW_PATH) -> GeneratedFiles:
     """The workflow (at output, relative to the root) and the setup action for a loaded project."""
     _check_output(output)
     return generate(loaded.compiled.stages, options, output)
@@ -123,8 +124,6 @@ def schema_checker() -> str | None:
 
 def validate_schema(checker: str, schema: str, text: str) -> list[str]:
     """Problems check-jsonschema finds in text against a built-in schema (offline)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "workflow.yml"
         path.write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..yamlio import to_yaml
 from .actionlint import CONFIG_PATH as ACTIONLINT_CONFIG_PATH
 from .actionlint import config_text as actionlint_config
 from .jobs import CiJob, plan_jobs, runner_labels
@@ -327,30 +328,11 @@ def _labels(labels: Sequence[str]) -> str | list[str]:
     return labels[0] if len(labels) == 1 else list(labels)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line strings; `on` unquoted as GitHub writes it; no anchors
-    (a runner list shared by two jobs is written twice: GitHub reads no YAML aliases there)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _none(dumper: yaml.SafeDumper, value: None) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
-
-
-_Dumper.add_representer(str, _str)
-_Dumper.add_representer(type(None), _none)
-
-
 def dump(document: Mapping[str, Any]) -> str:
-    """YAML text of a workflow or action, keys in the order given."""
-    text = yaml.dump(dict(document), Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True)
+    """YAML text of a workflow or action, keys in the order given, as GitHub's documentation
+    writes them: an empty trigger as ``pull_request:``, the `on` key bare (YAML 1.1 would read
+    it as true, so the quoting rule quotes it; GitHub reads it as the key `on`)."""
+    text = to_yaml(document, width=100, empty_null=True)
     return text.replace("\n'on':", "\non:").removeprefix("'on':")
 
 

@@ -10,9 +10,6 @@ running again).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,10 @@ from typing import Any
 from ..cache import PathHash, Workspace, can_run_cache, lock_entry
 from ..errors import RepositoryError, did_you_mean, known
 from ..model import Stage
+from ..session import Loaded, compile_files
+from ..vcs.dvc import run_dvc, tracked_data_files
+
+_REMOTE_HINT = "check the DVC remote (`dvc remote list`) and its credentials"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,12 @@ def resolve_entries(
     return entries
 
 
-def _dep_hashes(stage, producer, entries, hash_path) -> dict[str, PathHash] | None:
+def _dep_hashes(
+    stage: Stage,
+    producer: Mapping[str, str],
+    entries: Mapping[str, Mapping[str, Any]],
+    hash_path: Callable[[str], PathHash | None],
+) -> dict[str, PathHash] | None:
     deps: dict[str, PathHash] = {}
     for dep in stage.deps:
         if dep in producer:
@@ -113,7 +119,7 @@ def _param_values(stage: Stage, params: Mapping[str, Any]) -> dict | None:
     return values
 
 
-def pull(loaded, steps: Sequence[str] | None) -> Pulled:
+def pull(loaded: Loaded, steps: Sequence[str] | None) -> Pulled:
     """Prepare a fresh clone to run steps (None: every step) with results from the remote.
 
     Writes dvc.yaml/params.yaml, rebuilds dvc.lock from the remote's run-cache, pulls the
@@ -121,8 +127,6 @@ def pull(loaded, steps: Sequence[str] | None) -> Pulled:
     the DVC-tracked data files, then tries to pull the steps' own earlier results.
     Raises RepositoryError when an upstream step's result is not in the remote.
     """
-    from ..session import compile_files
-
     root = Path(loaded.root)
     stages = loaded.compiled.stages
     names = [s.name for s in stages]
@@ -134,7 +138,7 @@ def pull(loaded, steps: Sequence[str] | None) -> Pulled:
             )
     compile_files(loaded)
     (root / "dvc.lock").unlink(missing_ok=True)  # rebuilt from the run-cache below
-    run_dvc(root, "fetch", "--run-cache")
+    run_dvc(root, "fetch", "--run-cache", hint=_REMOTE_HINT)
     above = ancestors(stages, targets)
     workspace = Workspace(root)
     try:
@@ -161,37 +165,13 @@ def pull(loaded, steps: Sequence[str] | None) -> Pulled:
     direct = [u for s in stages if s.name in inside for u in s.upstream if u not in inside]
     required = [*dict.fromkeys(direct), *tracked_data_files(root)]
     if required:
-        run_dvc(root, "pull", *required)
+        run_dvc(root, "pull", *required, hint=_REMOTE_HINT)
     own = [name for name in targets if name in entries]
     notes: list[str] = []
     if own:
         try:
-            run_dvc(root, "pull", *own)
+            run_dvc(root, "pull", *own, hint=_REMOTE_HINT)
         except RepositoryError as error:
             notes.append(f"could not pull earlier results of {', '.join(own)}; they run again ({error.message})")
             own = []
     return Pulled(tuple(entries), tuple(required), tuple(own), tuple(notes))
-
-
-def tracked_data_files(root: Path) -> list[str]:
-    """The `.dvc` files git tracks in the repository (data added with `dvc add`)."""
-    result = subprocess.run(
-        ["git", "ls-files", "--", "*.dvc"], cwd=root, capture_output=True, text=True, check=False
-    )
-    return [line for line in result.stdout.splitlines() if line.strip()]
-
-
-def run_dvc(root: Path, *args: str) -> str:
-    """Run the `dvc` next to this Python (else on PATH) in root; RepositoryError on failure."""
-    dvc = Path(sys.executable).with_name("dvc")
-    command = [str(dvc) if dvc.exists() else "dvc", *args]
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env, check=False)
-    if result.returncode != 0:
-        lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        detail = next((line for line in lines if line.startswith("ERROR")), lines[-1] if lines else "")
-        raise RepositoryError(
-            f"`dvc {' '.join(args)}` failed: {detail.removeprefix('ERROR: ') or 'no output'}",
-            hint="check the DVC remote (`dvc remote list`) and its credentials",
-        )
-    return result.stdout

@@ -1,4 +1,4 @@
-"""The consoles every command prints through: rich on a terminal, plain writes elsewhere.
+"""The consoles `out` and `err` every command prints through: rich on a terminal, plain elsewhere.
 
 Importing rich and building its Console cost every run 60-70 ms of start-up (measured with
 `python -X importtime`). Most output that is not a terminal is plain text, which rich would
@@ -79,3 +79,7 @@ class OutputConsole:
         if name.startswith("_"):  # not rich's: copy and pickle probe before __init__ has run
             raise AttributeError(name)
         return getattr(self.rich, name)
+
+
+out = OutputConsole()  # what a command answers, on stdout
+err = OutputConsole(stderr=True)  # notes, progress, problems and errors, on stderr

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import sys
 
+from .. import session as sess
+from ..compile.dvcfiles import render_params_yaml
+from ..config.params_file import without_record
+from .project import load_project
+
 CFG_CHOICES = ("job", "all")
 
 
-def print_composed_config(options, *, which: str, reset_params: bool) -> None:
+def print_composed_config(options: sess.RunOptions, *, which: str, reset_params: bool) -> None:
     """Compose the parameters as `pipeyard run` would and print them as YAML on stdout."""
-    from .. import session as sess
-    from ..compile.dvcfiles import render_params_yaml
-    from ..config.params_file import without_record
-    from .main import err
-
-    loaded = sess.load(
-        sess.find_root(), options.pipeline_file, options.overrides, reset_params=reset_params
-    )
-    for note in loaded.notes:
-        err.print(f"note: {note}", style="yellow", markup=False)
+    loaded = load_project(options.pipeline_file, options.overrides, reset_params=reset_params)
     params = loaded.compiled.params
     sys.stdout.write(render_params_yaml(params if which == "all" else without_record(params)))

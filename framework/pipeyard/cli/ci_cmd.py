@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import configparser
 import shlex
+import sys
+from pathlib import Path
 
 import click
 
-WORKFLOW_PATH = ".github/workflows/pipeyard.yml"  # = pipeyard.ci.WORKFLOW_PATH (kept light here)
+from .. import ci as ci_files
+from .. import errors
+from .. import session as sess
+from ._output import err, out
+from .options import pipeline_option
+from .progress import ProgressView
+from .project import load_project
+from .render import summary_line, tail
 
 
 def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
+    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
     app.add_command(ci)
 
 
@@ -19,10 +29,6 @@ def ci() -> None:
     """Continuous integration: generate GitHub Actions workflows for the pipeline."""
 
 
-_pipeline = click.option(
-    "-p", "--pipeline", default=None, metavar="FILE",
-    help="Pipeline file (default: pipeline.yml, pipeline.yaml or pipeline.py in the project root).",
-)
 _overrides = click.option(
     "--overrides", default="", metavar="TEXT",
     help="Hydra overrides in one string, split like a shell line (every job must use the same).",
@@ -30,15 +36,15 @@ _overrides = click.option(
 
 
 @ci.command()
-@_pipeline
-@click.option("--output", default=WORKFLOW_PATH, show_default=True, metavar="PATH",
+@pipeline_option
+@click.option("--output", default=ci_files.WORKFLOW_PATH, show_default=True, metavar="PATH",
               help="Where to write the workflow, relative to the project root.")
 @click.option("--merge-chains/--no-merge-chains", default=None,
               help="Run a linear chain of steps on the same runner in one job "
                    "(default: ci.github.merge_chains in pipeyard.yaml, else yes).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if the files are out of date or invalid (for pre-commit).")
-def github(pipeline, output, merge_chains, check) -> None:
+def github(pipeline: str | None, output: str, merge_chains: bool | None, check: bool) -> None:
     """Write a GitHub Actions workflow that runs the pipeline one job per step.
 
     Jobs follow the pipeline's graph, run on the runner labels of ci.github.runners in
@@ -47,10 +53,7 @@ def github(pipeline, output, merge_chains, check) -> None:
 
     Exit codes: 0 written or up to date, 1 --check found a problem, 2 bad input.
     """
-    from .. import ci as ci_files
-    from .main import _load, err, out
-
-    loaded = _load(pipeline, None)
+    loaded = load_project(pipeline)
     options = ci_files.workflow_options(loaded, merge_chains=merge_chains, pipeline_file=pipeline)
     generated = ci_files.generate_files(loaded, options, output)
     if _has_no_remote(loaded.root):
@@ -70,24 +73,21 @@ def github(pipeline, output, merge_chains, check) -> None:
         err.print(f"out of date: {', '.join(result.out_of_date)}; run `pipeyard ci github` "
                   "and commit the result", markup=False)
     if not result.ok:
-        raise SystemExit(1)
+        raise SystemExit(errors.EXIT_CHECK_FAILED)  # the problems are listed above
     out.print("the workflow files are up to date and valid")
 
 
 @ci.command(hidden=True)
 @click.argument("steps", nargs=-1, metavar="[STEPS]...")
-@_pipeline
+@pipeline_option
 @_overrides
 @click.option("--all", "all_steps", is_flag=True, help="Every step of the pipeline.")
-def pull(steps, pipeline, overrides, all_steps) -> None:
+def pull(steps: tuple[str, ...], pipeline: str | None, overrides: str, all_steps: bool) -> None:
     """(In a CI job) rebuild dvc.lock from the remote's run-cache and pull what STEPS read."""
-    from ..ci import pull as pull_for
-    from .main import _load, err
-
     if bool(steps) == all_steps:
         raise click.UsageError("name the steps, or give --all")
-    loaded = _load(pipeline, shlex.split(overrides))
-    pulled = pull_for(loaded, None if all_steps else list(steps))
+    loaded = load_project(pipeline, shlex.split(overrides))
+    pulled = ci_files.pull(loaded, None if all_steps else list(steps))
     for note in pulled.notes:
         err.print(f"note: {note}", style="yellow")
     err.print(f"from the run-cache: {', '.join(pulled.resolved) or 'nothing'}; "
@@ -96,23 +96,15 @@ def pull(steps, pipeline, overrides, all_steps) -> None:
 
 @ci.command(hidden=True)
 @click.argument("steps", nargs=-1, metavar="[STEPS]...")
-@_pipeline
+@pipeline_option
 @_overrides
 @click.option("--all", "all_steps", is_flag=True, help="Every step (what `pipeyard run` does).")
-def step(steps, pipeline, overrides, all_steps) -> None:
+def step(steps: tuple[str, ...], pipeline: str | None, overrides: str, all_steps: bool) -> None:
     """(In a CI job) run exactly STEPS; the outputs they read must already be in place."""
-    import sys
-
-    from .. import errors
-    from .. import session as sess
-    from .main import _load, err
-    from .progress import ProgressView
-    from .render import summary_line, tail
-
     if bool(steps) == all_steps:
         raise click.UsageError("name the steps, or give --all")
     split = tuple(shlex.split(overrides))
-    loaded = _load(pipeline, split)
+    loaded = load_project(pipeline, split)
     options = sess.RunOptions(pipeline_file=pipeline, overrides=split, only=tuple(steps))
     with ProgressView.for_stream(sys.stderr) as view:
         summary = sess.run(loaded, options, view)
@@ -126,9 +118,8 @@ def step(steps, pipeline, overrides, all_steps) -> None:
         raise errors.Interrupted()
 
 
-def _has_no_remote(root) -> bool:
-    import configparser
-
+def _has_no_remote(root: Path) -> bool:
+    """True when neither .dvc/config nor .dvc/config.local names a DVC remote."""
     config = configparser.ConfigParser(interpolation=None)
     config.read([root / ".dvc" / "config", root / ".dvc" / "config.local"], encoding="utf-8")
     return not any(section.strip("'\"").startswith("remote ") for section in config.sections())

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
+import click
 from click.shell_completion import CompletionItem
+
+from ..config.project import load_project_config
+from ..errors import PipeyardError
+from ..loading import find_pipeline_file, load_pipeline
+from ..model import Pipeline
+from ..session import find_root
 
 INPUTS_KEY = "inputs"
 
 
-def complete_steps(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+def complete_steps(ctx: click.Context | None, param: click.Parameter | None, incomplete: str) -> list[CompletionItem]:
     """The steps of the pipeline whose names start with incomplete."""
     pipeline = _pipeline(ctx)
     names = pipeline.job_names if pipeline is not None else ()
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
-def complete_overrides(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+def complete_overrides(
+    ctx: click.Context | None, param: click.Parameter | None, incomplete: str
+) -> list[CompletionItem]:
     """Override words: ``step.param=`` for each parameter, ``step=option`` for each conf/ group
     option, ``inputs.name=`` for pipeline parameters; a leading ``+``, ``++`` or ``~`` is kept."""
     pipeline = _pipeline(ctx)
@@ -44,7 +52,7 @@ def complete_overrides(ctx: Any, param: Any, incomplete: str) -> list[Completion
     return [CompletionItem(word) for word in words if word.startswith(incomplete)]
 
 
-def override_words(pipeline: Any, conf_dir: Path | None, *, deleting: bool = False) -> list[str]:
+def override_words(pipeline: Pipeline, conf_dir: Path | None, *, deleting: bool = False) -> list[str]:
     """Every key a user may override in pipeline (``train.lr=``), and each group option
     (``train=large``); without the ``=`` when deleting (``~train.lr``)."""
     equals = "" if deleting else "="
@@ -67,25 +75,18 @@ def _bash_current_word() -> str | None:
         return None
 
 
-def _pipeline(ctx: Any) -> Any:
+def _pipeline(ctx: click.Context | None) -> Pipeline | None:
     """The project's pipeline (the -p/--pipeline given so far), or None when it cannot be read."""
-    from .. import session as sess
-    from ..loading import find_pipeline_file, load_pipeline
-
     try:
-        root = sess.find_root()
+        root = find_root()
         path = find_pipeline_file(root, ctx.params.get("pipeline") if ctx is not None else None)
         return load_pipeline(path, root)
     except Exception:  # noqa: BLE001  # a pipeline.py runs user code: whatever it raises, complete nothing
         return None
 
 
-def _conf_dir(ctx: Any) -> Path | None:
-    from .. import session as sess
-    from ..config.project import load_project_config
-    from ..errors import PipeyardError
-
+def _conf_dir(ctx: click.Context | None) -> Path | None:
     try:
-        return load_project_config(sess.find_root()).conf_dir
+        return load_project_config(find_root()).conf_dir
     except (PipeyardError, OSError, ValueError):
         return None

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
+from ..azure_yaml import load_component_yaml
+from ..config.project import load_project_config
+from ..registry.from_script import component_from_script
+from ..registry.manifest import ports_of
+from ..registry.package import stage_component
+from ..registry.references import parse_reference, version_key
+from ..registry.registries import ProjectRegistries, remove, staging_folder
+from ..registry.store import Entry, read_manifest
+from ..session import find_root
+from ._output import err, out
+from .options import json_option
+
 
 def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
+    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
     app.add_command(component)
 
 
-def _consoles():
-    from .main import err, out
-
-    return out, err
-
-
-def _registries():
-    from ..config.project import load_project_config
-    from ..registry.registries import ProjectRegistries
-    from ..session import find_root
-
+def _registries() -> ProjectRegistries:
     return ProjectRegistries(load_project_config(find_root()))
 
 
-def _print_notes(registries) -> None:
-    _, err = _consoles()
+def _print_notes(registries: ProjectRegistries) -> None:
     for note in registries.notes:
         err.print(f"note: {note}", style="yellow", markup=False, emoji=False)
 
@@ -53,17 +55,13 @@ def component() -> None:
 @click.option("-r", "--registry", default=None, metavar="NAME", help="Registry to add it to (default: the only one).")
 @click.option("-v", "--version", "version", default=None, metavar="V", help="Version to register (default: the component's own).")
 @click.option("--push", is_flag=True, help="Git registries: push the new commit to the remote.")
-def register_(target, registry, version, push) -> None:
+def register_(target: str, registry: str | None, version: str | None, push: bool) -> None:
     """Validate a component and add it to a registry under its name and version.
 
     PATH is a YAML command component (its code folder is copied with it) or a Python step,
     steps/train.py:train (its module and the local modules it imports). Versions never
     change: registering other content under an existing version is refused.
     """
-    from ..registry.package import stage_component
-    from ..registry.registries import remove, staging_folder
-
-    out, err = _consoles()
     registries = _registries()
     staging = staging_folder()
     try:
@@ -86,16 +84,13 @@ def register_(target, registry, version, push) -> None:
 
 
 @component.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-def list_(as_json) -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """List registered components: name, versions and registry."""
-    from ..registry.references import version_key
-
-    out, _ = _consoles()
     registries = _registries()
     rows = []
     for opened in registries.all():
-        by_name: dict[str, list] = {}
+        by_name: dict[str, list[Entry]] = {}
         for entry in opened.folder.entries():
             by_name.setdefault(entry.name, []).append(entry)
         for name, entries in sorted(by_name.items()):
@@ -120,15 +115,8 @@ def list_(as_json) -> None:
 @component.command()
 @click.argument("reference", metavar="NAME[:VERSION]")
 @click.option("--json", "as_json", is_flag=True, help="Print the component's manifest as JSON.")
-def show(reference, as_json) -> None:
+def show(reference: str, as_json: bool) -> None:
     """Show a registered component: inputs, outputs and parameters, command, where it lives."""
-    import os
-
-    from ..registry.manifest import ports_of
-    from ..registry.references import parse_reference
-    from ..registry.store import read_manifest
-
-    out, _ = _consoles()
     registries = _registries()
     opened, entry = registries.find(parse_reference(reference))
     folder = opened.folder.folder(entry)
@@ -138,7 +126,7 @@ def show(reference, as_json) -> None:
         print(json.dumps({**manifest, "registry": opened.spec.name, "path": str(folder),
                           "hash": entry.hash, "commit": opened.commit}, indent=2, default=str))
         return
-    versions = ", ".join(sorted(opened.folder.versions(entry.name), key=_version_key))
+    versions = ", ".join(sorted(opened.folder.versions(entry.name), key=version_key))
     out.print(f"{entry.name}:{entry.version}  ({entry.kind}; versions: {versions})", markup=False, emoji=False)
     if manifest.get("description"):
         out.print(f"  {manifest['description']}", markup=False, emoji=False)
@@ -160,17 +148,10 @@ def show(reference, as_json) -> None:
     out.print(f"use it: component: azureml:{entry.name}:{entry.version}", markup=False, emoji=False)
 
 
-def _version_key(version: str):
-    from ..registry.references import version_key
-
-    return version_key(version)
-
-
 @component.command()
 @click.argument("names", nargs=-1, metavar="[REGISTRY]...")
-def update(names) -> None:
+def update(names: tuple[str, ...]) -> None:
     """Move the pins of git registries (pipeyard.lock.yaml) to the tip of their refs."""
-    out, _ = _consoles()
     registries = _registries()
     moved = registries.update(list(names) or None)
     if not moved:
@@ -191,17 +172,12 @@ def update(names) -> None:
               help="Component file to write (default: components/<script name>.yml).")
 @click.option("--name", default=None, help="Component name (default: the script's name).")
 @click.option("--force", is_flag=True, help="Overwrite the output file when it exists.")
-def init(script, output, name, force) -> None:
+def init(script: Path, output: Path | None, name: str | None, force: bool) -> None:
     """Write an Azure ML command component for an argparse script (read, never run).
 
     It guesses each argument's kind and type; review the file, then use it in a pipeline
     (component: ./components/train.yml) or register it.
     """
-    from ..azure_yaml import load_component_yaml
-    from ..registry.from_script import component_from_script
-    from ..session import find_root
-
-    out, err = _consoles()
     output = output or Path("components") / f"{script.stem}.yml"
     if output.exists() and not force:
         raise click.UsageError(f"{output} exists; choose another with -o, or overwrite it with --force")

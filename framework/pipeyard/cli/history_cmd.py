@@ -4,53 +4,53 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .options import WholeNumber
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+from .. import errors
+from .. import session as sess
+from ..cache.status import format_value
+from ..history.diff import diff_snapshots
+from ..history.log import history_log, params_changed, run_details, step_counts, steps_rerun
+from ..history.markdown import diff_markdown, diff_text
+from ..history.report import build_report, report_json_text, report_markdown
+from ..history.reproduce import reproduce
+from ..history.runs import load_history
+from ..history.snapshot import Snapshot, snapshot_at, workspace_snapshot
+from ..runner.records import flatten
+from ..runner.summary import RunSummary
+from ..vcs.git import head_commit, resolve_commit
+from ._output import err, out
+from .options import WholeNumber, json_option
+from .progress import ProgressView
+from .project import load_project, project_root
+from .render import summary_json, summary_line, tail
 
 
 def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
+    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
     app.add_command(log)
     app.add_command(show)
     app.add_command(diff)
     app.add_command(report)
 
 
-def _consoles():
-    from .main import err, out
-
-    return out, err
-
-
-def _root() -> Path:
-    from .. import session as sess
-
-    return sess.find_root()
-
-
 @click.command()
 @click.option("-n", "--limit", type=WholeNumber(1, "commits"), default=10, help="How many commits to show.")
 @click.argument("rev", default="HEAD", metavar="[REV]")
 @json_option
-def log(limit, rev, as_json) -> None:
+def log(limit: int, rev: str, as_json: bool) -> None:
     """Commits (newest first) with the runs made at each, and what each run re-ran and why.
 
     Runs are read from git notes (refs/notes/pipeyard, shared by push/fetch) and this clone's
     .pipeyard/runs/.
     """
-    from ..history.log import history_log, params_changed, step_counts, steps_rerun
-
-    out, _ = _consoles()
-    root = _root()
+    root = project_root()
     if rev != "HEAD":  # a typo gets the same one line as in `show` and `diff`, not git's words
-        from ..vcs.git import resolve_commit
-
         resolve_commit(root, rev)
     entries, history = history_log(root, limit, rev)
     if as_json:
@@ -82,28 +82,21 @@ def log(limit, rev, as_json) -> None:
                 out.print(f"        {label}: {text}", markup=False)
 
 
-def _metrics_line(file: str, values) -> str:
+def _metrics_line(file: str, values: Mapping[str, Any]) -> str:
     shown = ", ".join(f"{k}={_short(v)}" for k, v in list(values.items())[:6])
     return f"{file} {shown}" + (" ..." if len(values) > 6 else "")
 
 
-def _short(value) -> str:
-    from ..cache.status import format_value
-
+def _short(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else format_value(value)
 
 
 @click.command()
 @click.argument("target", metavar="RUN|REV")
 @json_option
-def show(target, as_json) -> None:
+def show(target: str, as_json: bool) -> None:
     """One run (by run id or unique prefix), or every run of a revision, in detail."""
-    from ..errors import RepositoryError
-    from ..vcs.git import resolve_commit
-    from ..history.log import run_details
-    from ..history.runs import load_history
-
-    root = _root()
+    root = project_root()
     history = load_history(root)
     run = history.find(target)
     if run is not None:
@@ -115,8 +108,8 @@ def show(target, as_json) -> None:
         return
     try:
         commit = resolve_commit(root, target)
-    except RepositoryError:
-        raise RepositoryError(
+    except errors.RepositoryError:
+        raise errors.RepositoryError(
             f"'{target}' is neither a run id nor a revision{history.suggestion(target)}",
             hint="`pipeyard log` lists commits and their run ids",
         ) from None
@@ -124,15 +117,13 @@ def show(target, as_json) -> None:
     if as_json:
         print(json.dumps({"commit": commit, "runs": runs}, indent=2, default=str))
         return
-    out, _ = _consoles()
     out.print(f"commit {commit}: {len(runs)} run{'s' if len(runs) != 1 else ''}")
     for details in runs:
         out.print()
         _print_run(details)
 
 
-def _print_run(details: dict) -> None:
-    out, _ = _consoles()
+def _print_run(details: dict[str, Any]) -> None:
     commit = (details.get("commit") or "no commit")[:8] + ("+dirty" if details.get("dirty") else "")
     out.print(
         f"run {details['run_id']}  {details['status']}  {details['duration_s']:.2f}s  at {commit}",
@@ -155,8 +146,6 @@ def _print_run(details: dict) -> None:
         for line in details["params_changed"]:
             out.print(f"  {line}", markup=False)
     if details.get("params"):
-        from ..runner.records import flatten
-
         out.print("params:")
         for key, value in flatten(details["params"]).items():
             out.print(f"  {key}: {_short(value)}", markup=False)
@@ -167,18 +156,15 @@ def _print_run(details: dict) -> None:
                 out.print(f"  {file} {key}: {_short(value)}", markup=False)
 
 
-def _snapshot(root: Path, rev: str | None, *, with_plots: bool = False):
+def _snapshot(root: Path, rev: str | None, *, with_plots: bool = False) -> Snapshot:
     """The snapshot of rev, or of the workspace (as `pipeyard run` would see it) when rev is None."""
-    from .. import session as sess
-    from ..errors import PipeyardError
-    from ..history.snapshot import snapshot_at, workspace_snapshot
-
     if rev is not None:
         return snapshot_at(root, rev, with_plots=with_plots)
-    _, err = _consoles()
     try:
         loaded = sess.load(root)
-    except PipeyardError as error:
+    except errors.Interrupted:  # a PipeyardError too: Ctrl-C is never "does not load"
+        raise
+    except errors.PipeyardError as error:
         err.print(
             f"note: the pipeline does not load ({error.message}); comparing the files on disk", markup=False
         )
@@ -197,16 +183,13 @@ def _snapshot(root: Path, rev: str | None, *, with_plots: bool = False):
     default="text",
     help="Output format.",
 )
-def diff(a, b, fmt) -> None:
+def diff(a: str, b: str | None, fmt: str) -> None:
     """Compare revision A with revision B (default: the workspace).
 
     Shows the parameters that differ, metrics with their deltas, and which steps re-run and
     why (code, parameters, data, environment), from the two versions' dvc.lock entries.
     """
-    from ..history.diff import diff_snapshots
-    from ..history.markdown import diff_markdown, diff_text
-
-    root = _root()
+    root = project_root()
     result = diff_snapshots(_snapshot(root, a), _snapshot(root, b))
     if fmt == "json":
         print(json.dumps(result.to_dict(), indent=2, default=str))
@@ -236,16 +219,12 @@ def diff(a, b, fmt) -> None:
     default=None,
     help="Write the report to FILE instead of stdout.",
 )
-def report(base, head, fmt, output) -> None:
+def report(base: str, head: str | None, fmt: str, output: Path | None) -> None:
     """A pull-request report: steps re-run vs reused and why, parameter diff, metric deltas, plots.
 
     Plots are mermaid xychart blocks, which GitHub draws inside the comment itself.
     """
-    from ..vcs.git import head_commit, resolve_commit
-    from ..history.report import build_report, report_json_text, report_markdown
-    from ..history.runs import load_history
-
-    root = _root()
+    root = project_root()
     base_snapshot = _snapshot(root, base, with_plots=True)
     head_snapshot = _snapshot(root, head, with_plots=True)
     head_sha = resolve_commit(root, head) if head else head_commit(root)
@@ -257,12 +236,11 @@ def report(base, head, fmt, output) -> None:
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    _, err = _consoles()
     err.print(f"wrote {output}", markup=False)
 
 
 def run_at_rev_command(
-    options, *, rev: str, as_json: bool, keep_worktree: bool = False, out_dir: Path | None = None
+    options: sess.RunOptions, *, rev: str, as_json: bool, keep_worktree: bool = False, out_dir: Path | None = None
 ) -> None:
     """Reproduce the pipeline of a past revision (`pipeyard run --rev REV`).
 
@@ -271,33 +249,23 @@ def run_at_rev_command(
     revision's dvc.lock. The worktree is removed on success unless keep_worktree; outputs
     can be copied to out_dir.
     """
-    from .. import errors
-    from .. import session as sess
-    from ..history.reproduce import reproduce
-    from .main import _summary_json
-    from .progress import ProgressView
-    from .render import summary_line, tail
-
-    _, err = _consoles()
     if options.dry_run:
         raise click.UsageError(
             "--rev runs a past version; to see what differs from it, use `pipeyard diff REV`"
         )
 
-    def run_there(project: Path):
-        loaded = sess.load(project, options.pipeline_file, options.overrides)
-        for note in loaded.notes:
-            err.print(f"note: {note}", style="yellow")
+    def run_there(project: Path) -> RunSummary:
+        loaded = load_project(options.pipeline_file, options.overrides, root=project)
         with ProgressView.for_stream(sys.stderr) as view:
             return sess.run(loaded, options, view)
 
     err.print(f"running {rev} in a temporary git worktree that shares this project's DVC cache", markup=False)
     result = reproduce(
-        _root(), rev, run_there, verify=not options.overrides, keep_worktree=keep_worktree, out_dir=out_dir
+        project_root(), rev, run_there, verify=not options.overrides, keep_worktree=keep_worktree, out_dir=out_dir
     )
     summary, check = result.summary, result.verification
     if as_json:
-        data = _summary_json(summary)
+        data = summary_json(summary)
         data.update(
             rev=rev,
             worktree=str(result.worktree) if result.worktree else None,
@@ -340,5 +308,7 @@ def run_at_rev_command(
         )
     if summary.status == "interrupted":
         raise errors.Interrupted()
-    if not result.ok:
+    if summary.status == "failed":
         raise SystemExit(errors.EXIT_STEP_FAILED)
+    if not check.ok:
+        raise SystemExit(errors.EXIT_CHECK_FAILED)  # the outputs that differ are listed above

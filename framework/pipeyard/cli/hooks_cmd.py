@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
+
+from .. import checks, errors
+from ._output import err
+from .project import project_root
 
 MAX_SIZE_DEFAULT = "1MB"
 
 
 def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
+    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
     app.add_command(check_data)
 
 
@@ -35,7 +42,7 @@ def register(app: click.Group) -> None:
     help="Let files matching GLOB (from the repository root, e.g. 'tests/fixtures/*') "
     "into git whatever their size or extension; repeatable.",
 )
-def check_data(files, max_size, extensions, allow) -> None:
+def check_data(files: tuple[str, ...], max_size: str, extensions: str | None, allow: tuple[str, ...]) -> None:
     """Fail when data is about to be committed to git instead of DVC.
 
     Checks FILES (default: the files staged for the next commit) and refuses any that is larger
@@ -44,11 +51,7 @@ def check_data(files, max_size, extensions, allow) -> None:
 
     Exit codes: 0 nothing to refuse, 1 a file should not be committed, 2 bad input.
     """
-    from .. import checks
-    from .. import session as sess
-    from .main import err
-
-    root = sess.find_root()
+    root = project_root()
     refused = checks.DEFAULT_DATA_EXTENSIONS if extensions is None else checks.parse_extensions(extensions)
     policy = checks.DataPolicy(max_size=checks.parse_size(max_size), extensions=refused, allow=tuple(allow))
     paths = [_from_root(root, f) for f in files] if files else checks.staged_files(root)
@@ -66,14 +69,11 @@ def check_data(files, max_size, extensions, allow) -> None:
             "(in .pre-commit-config.yaml: args: [--allow, 'GLOB'])",
             markup=False,
         )
-    raise SystemExit(1)
+    raise SystemExit(errors.EXIT_CHECK_FAILED)  # the files are listed above
 
 
-def _from_root(root, name: str) -> str:
+def _from_root(root: Path, name: str) -> str:
     """FILES are relative to the current folder (as pre-commit passes them from the root)."""
-    import os
-    from pathlib import Path
-
     absolute = os.path.abspath(name)
     path = Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
     try:

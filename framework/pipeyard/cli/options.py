@@ -1,4 +1,4 @@
-"""Option types of the commands: each refuses a bad value with one line in the user's words.
+"""The options several commands share, and option types that refuse a bad value in one line.
 
 click's own range types say "0 is not in the range x>=1"; these say what the option takes,
 with an example, and use the same size and GPU-id rules as pipeyard.yaml.
@@ -10,6 +10,23 @@ import re
 from typing import Any
 
 import click
+
+from ..model.sizes import parse_memory_mb
+from .completion import complete_overrides
+
+pipeline_option = click.option(
+    "-p", "--pipeline", default=None, metavar="FILE",
+    help="Pipeline file (default: pipeline.yml, pipeline.yaml or pipeline.py in the project root).",
+)
+overrides_argument = click.argument(
+    "overrides", nargs=-1, metavar="[OVERRIDES]...", shell_complete=complete_overrides
+)
+reset_params_option = click.option(
+    "--reset-params",
+    is_flag=True,
+    help="Forget the overrides params.yaml keeps from earlier runs (and values edited there); start from conf/.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 
 # CUDA_VISIBLE_DEVICES takes indexes, or the GPU-/MIG- UUIDs that nvidia-smi -L prints.
 _GPU_ID = re.compile(r"^(\d+|(GPU|MIG)-[0-9A-Za-z/-]+)$")
@@ -67,9 +84,7 @@ class Size(click.ParamType):
     name = "size"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        """Megabytes, by the rule pipeyard.yaml uses, or a usage error."""
-        from ..config.project import parse_memory_mb
-
+        """Megabytes, by the rule pipeyard.yaml uses (`model.sizes`), or a usage error."""
         if isinstance(value, int):
             return value
         try:
@@ -105,22 +120,3 @@ class GpuIds(click.ParamType):
             twice = next(gpu for gpu in ids if ids.count(gpu) > 1)
             self.fail(f"lists GPU {twice!r} twice; list each device once", param, ctx)
         return ids
-
-
-def usage_error_line(error: click.ClickException) -> tuple[str, str | None]:
-    """A click usage error as one line and a hint, in the words of the other errors."""
-    ctx = getattr(error, "ctx", None)
-    command = ctx.command_path if ctx is not None else "pipeyard"
-    if isinstance(error, click.BadParameter) and error.param is not None and error.message:
-        param = error.param
-        if isinstance(param, click.Option):
-            name = max(param.opts, key=len)
-        else:
-            name = (param.human_readable_name or "argument").upper()
-        says = error.message.startswith(("takes ", "lists "))  # worded to follow the option's name
-        message = f"{name} {error.message}" if says else f"{name}: {error.message}"
-    else:
-        message = error.format_message()
-    message = message[0].lower() + message[1:] if message[:2].istitle() else message
-    hint = f"see `{command} --help`" if ctx is not None else "see `pipeyard --help`"
-    return message.rstrip("."), hint

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..runner import events as ev
 from ._output import OutputConsole
@@ -55,7 +55,7 @@ class ProgressView:
     _name_width: int = 8
 
     @classmethod
-    def for_stream(cls, stream=None) -> ProgressView:
+    def for_stream(cls, stream: TextIO | None = None) -> ProgressView:
         """A view that draws live on a terminal and prints plain lines otherwise."""
         stream = stream or sys.stderr
         console = OutputConsole(file=stream)
@@ -69,13 +69,14 @@ class ProgressView:
             self._live.__enter__()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self._live is not None:
             self._live.update(self._table())
             self._live.__exit__(*exc)
             self._live = None
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: ev.Event) -> None:
+        """Draw one runner event."""
         if isinstance(event, ev.Notice):
             self.console.print(f"note: {event.text}", style="yellow", markup=False)
             return
@@ -88,9 +89,9 @@ class ProgressView:
         elif isinstance(event, ev.StepStarted):
             row = self.rows.setdefault(event.name, _Row())
             row.state, row.started = "running", time.monotonic()
-            attempt = f" (attempt {event.attempt})" if getattr(event, "attempt", 1) > 1 else ""
-            gpus = f" on GPU {','.join(event.gpu_ids)}" if getattr(event, "gpu_ids", ()) else ""
-            row.detail = f"{_describe(event.resources)}{gpus}{attempt}"
+            attempt = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+            gpus = f" on GPU {','.join(event.gpu_ids)}" if event.gpu_ids else ""
+            row.detail = f"{event.resources.describe()}{gpus}{attempt}"
             if not self.live_mode:
                 self._line("running", event.name, None, row.detail)
         elif isinstance(event, ev.StepFinished):
@@ -158,7 +159,3 @@ class ProgressView:
             )
         return table
 
-
-def _describe(resources) -> str:
-    describe = getattr(resources, "describe", None)
-    return describe() if describe else ""

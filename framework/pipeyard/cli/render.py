@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..model import Stage
 from ..model.pipeline import NESTING_SEPARATOR, nesting_of
 
+if TYPE_CHECKING:  # `dag` and `compile` do without the runner package (~70 ms to import)
+    from ..runner.summary import RunSummary
 
-def dag_edges(stages) -> list[tuple[str, str]]:
+DAG_FORMATS = ("text", "mermaid", "dot", "json")
+Line = TypeVar("Line")
+
+
+def dag_edges(stages: Sequence[Stage]) -> list[tuple[str, str]]:
     """Every (upstream, downstream) pair, in stage order."""
     return [(up, s.name) for s in stages for up in s.upstream]
 
 
-def render_dag(stages, fmt: str, actions: dict[str, str] | None = None) -> str:
-    """The stage graph as 'text', 'mermaid', 'dot' or 'json'."""
+def render_dag(stages: Sequence[Stage], fmt: str, actions: dict[str, str] | None = None) -> str:
+    """The stage graph in one of DAG_FORMATS: 'text', 'mermaid', 'dot' or 'json'."""
     actions = actions or {}
     edges = dag_edges(stages)
     if fmt == "json":
@@ -56,12 +65,12 @@ def render_dag(stages, fmt: str, actions: dict[str, str] | None = None) -> str:
     return _text_dag(stages, actions)
 
 
-def _text_dag(stages, actions: dict[str, str]) -> str:
+def _text_dag(stages: Sequence[Stage], actions: dict[str, str]) -> str:
     """One line per step with its upstream; steps of a pipeline component indented under it."""
     nested = any(nesting_of(s.name) for s in stages)
     rows: list[tuple[str, str]] = []  # (label, rest); rest "" for a component's heading
 
-    def step(stage, pad):
+    def step(stage: Stage, pad: str) -> tuple[str, str]:
         label = pad[4:] + (stage.name.split(NESTING_SEPARATOR)[-1] if nested else stage.name)
         arrow = f"<- {', '.join(stage.upstream)}" if stage.upstream else "(source)"
         mark = f"  [{actions[stage.name]}]" if stage.name in actions else ""
@@ -77,9 +86,14 @@ def _text_dag(stages, actions: dict[str, str]) -> str:
     return "\n".join(f"{label:<{width}}  {rest}" if rest else label for label, rest in rows)
 
 
-def _grouped(stages, node, opening, closing) -> list:
+def _grouped(
+    stages: Sequence[Stage],
+    node: Callable[[Stage, str], Line],
+    opening: Callable[[tuple[str, ...], str], Line],
+    closing: Callable[[str], Line],
+) -> list[Line]:
     """Node lines, with the steps of each pipeline component inside a (nested) group."""
-    lines: list = []
+    lines: list[Line] = []
     open_groups: tuple[str, ...] = ()
     first: dict[tuple[str, ...], int] = {}  # each component at the place of its first step
     for index, stage in enumerate(stages):
@@ -88,7 +102,7 @@ def _grouped(stages, node, opening, closing) -> list:
             first.setdefault(groups[:depth], index)
     order = {s.name: i for i, s in enumerate(stages)}
 
-    def place(stage) -> tuple[int, ...]:
+    def place(stage: Stage) -> tuple[int, ...]:
         groups = nesting_of(stage.name)
         return (*(first[groups[:d]] for d in range(1, len(groups) + 1)), order[stage.name])
 
@@ -123,8 +137,30 @@ def summary_line(statuses: Sequence[str], duration_s: float) -> str:
     return f"{n} step{'s' if n != 1 else ''} in {duration_s:.2f}s: {', '.join(parts) or 'nothing to do'}"
 
 
-def tail(path, lines: int = 20) -> str:
-    """The last lines of a log file (empty if it does not exist)."""
+def summary_json(summary: RunSummary) -> dict[str, Any]:
+    """A run's summary as `pipeyard run --json` prints it."""
+    return {
+        "run_id": summary.run_id,
+        "commit": summary.commit,
+        "status": summary.status,
+        "duration_s": round(summary.duration_s, 3),
+        "steps": {
+            name: {
+                "status": r.status,
+                "duration_s": round(r.duration_s, 3),
+                "reasons": list(r.reasons),
+                **({"attempts": r.attempts} if r.attempts > 1 else {}),
+                **({"node": {"host": r.host, "node_id": r.node_id}} if r.host or r.node_id else {}),
+            }
+            for name, r in summary.steps.items()
+        },
+    }
+
+
+def tail(path: Path | str | None, lines: int = 20) -> str:
+    """The last lines of a log file (empty if there is none or it does not exist)."""
+    if path is None:
+        return ""
     try:
         with open(path, "rb") as handle:
             handle.seek(0, 2)

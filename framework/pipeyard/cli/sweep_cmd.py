@@ -4,28 +4,47 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import errors
+from .. import session as sess
+from ..runner.records import RunRecord
+from ..sweeps import (
+    PointFinished,
+    SweepPlan,
+    SweepResult,
+    SweepStarted,
+    SweepTable,
+    WarmupFinished,
+    plan_sweep,
+    run_sweep,
+    sweep_table,
+)
+from ..sweeps.sweep import step_counts
+from ..sweeps.table import format_value, markdown, metric_columns, plain_text, sort_table
+from ._output import OutputConsole, err, out
+from .project import print_notes, project_root
+from .render import tail
 
-def run_sweep_command(options, *, sort_by: str | None, as_json: bool) -> None:
+if TYPE_CHECKING:  # rich is imported when a terminal shows the table
+    from rich.table import Table
+
+
+def run_sweep_command(options: sess.RunOptions, *, sort_by: str | None, as_json: bool) -> None:
     """Run every point of a sweep (`pipeyard run -m ...`) and print the ranked table.
 
     Exit codes: 0 when every point succeeded, 1 when one failed or was skipped.
     """
-    from .. import errors
-    from .. import session as sess
-    from ..sweeps import plan_sweep, run_sweep, sweep_table
-    from ..sweeps.table import plain_text, sort_table
-    from .main import err, out
-
     if sort_by is not None and not sort_by.lstrip("-"):
         raise click.UsageError("--sort-by needs a column name, e.g. --sort-by accuracy or --sort-by -loss")
-    plan = plan_sweep(sess.find_root(), options)
-    for note in plan.notes:
-        err.print(f"note: {note}", style="yellow", markup=False)
+    plan = plan_sweep(project_root(), options)
+    print_notes(plan.notes)
     if options.dry_run:
-        _print_plan(plan, options, out)
+        _print_plan(plan, options)
         return
     result = run_sweep(plan, options, _Progress(err))
     table = sweep_table(result.points)
@@ -42,7 +61,7 @@ def run_sweep_command(options, *, sort_by: str | None, as_json: bool) -> None:
         out.print(_rich_table(table))
     else:
         print(plain_text(table))
-    _print_failures(result, err, plan.root)
+    _print_failures(result, plan.root)
     if result.failed:
         raise SystemExit(errors.EXIT_STEP_FAILED)
 
@@ -50,13 +69,11 @@ def run_sweep_command(options, *, sort_by: str | None, as_json: bool) -> None:
 class _Progress:
     """One plain line on stderr per warm-up run and per finished point."""
 
-    def __init__(self, console) -> None:
+    def __init__(self, console: OutputConsole) -> None:
         self.console = console
 
-    def __call__(self, event) -> None:
-        from ..sweeps import PointFinished, SweepStarted, WarmupFinished
-        from ..sweeps.sweep import step_counts
-
+    def __call__(self, event: object) -> None:
+        """Print the line of a sweep event; other events print nothing."""
         if isinstance(event, SweepStarted):
             slot = event.slots[0]
             self.console.print(
@@ -82,13 +99,13 @@ class _Progress:
             )
 
 
-def _counts(counts) -> str:
+def _counts(counts: Mapping[str, int]) -> str:
     order = ["ran", "restored", "cached", "failed", "skipped"]
     parts = [f"{counts[k]} {k}" for k in order if counts.get(k)]
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _print_plan(plan, options, out) -> None:
+def _print_plan(plan: SweepPlan, options: sess.RunOptions) -> None:
     slots = plan.slots(len(plan.points), options.jobs)
     out.print(f"{len(plan.points)} points, {len(slots)} at a time ({slots[0].describe()} each)", markup=False)
     for point in plan.points:
@@ -102,11 +119,9 @@ def _print_plan(plan, options, out) -> None:
         out.print(f"uncommitted changes carried into every point: {', '.join(plan.changes)}", markup=False)
 
 
-def _rich_table(table):
+def _rich_table(table: SweepTable) -> Table:
     from rich.table import Table
     from rich.text import Text
-
-    from ..sweeps.table import format_value
 
     styles = {"succeeded": "green", "failed": "bold red", "skipped": "yellow"}
     shown = Table(title=f"sorted by {table.sorted_by}" if table.sorted_by else None)
@@ -124,9 +139,7 @@ def _rich_table(table):
     return shown
 
 
-def _sweep_json(result, table) -> dict:
-    from ..sweeps.table import markdown, metric_columns
-
+def _sweep_json(result: SweepResult, table: SweepTable) -> dict[str, Any]:
     by_number = {p.point.number: p for p in result.points}
     columns = metric_columns([p.metrics for p in result.points])
     points = []
@@ -159,7 +172,7 @@ def _sweep_json(result, table) -> dict:
     }
 
 
-def _run_json(record) -> dict:
+def _run_json(record: RunRecord) -> dict[str, Any]:
     """A point's run in the shape of `pipeyard run --json`."""
     return {
         "run_id": record.run_id,
@@ -177,9 +190,7 @@ def _run_json(record) -> dict:
     }
 
 
-def _print_failures(result, err, result_root) -> None:
-    from .render import tail
-
+def _print_failures(result: SweepResult, result_root: Path) -> None:
     for point in result.points:
         if point.status == "succeeded" and point.error:
             err.print(

@@ -6,6 +6,19 @@ from pathlib import Path
 
 import click
 
+from .. import ci, errors, session
+from ..project_templates import (
+    builtin_folder,
+    builtin_templates,
+    check_project,
+    create_project,
+    diff_project,
+    parse_answers,
+    update_project,
+)
+from ._output import err, out
+from .project import project_root
+
 checkout_option = click.option(
     "--checkout", default=None, metavar="REF",
     help="Template branch, tag or commit (default: the one recorded at `new`, else the default branch).",
@@ -17,16 +30,10 @@ new_checkout_option = click.option(
 
 
 def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
+    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
     app.add_command(new)
     app.add_command(templates)
     app.add_command(template)
-
-
-def _consoles():
-    from .main import err, out
-
-    return out, err
 
 
 @click.command()
@@ -35,7 +42,9 @@ def _consoles():
 @click.option("--no-input", is_flag=True, help="Ask nothing: use the template's defaults and the KEY=VALUE answers.")
 @new_checkout_option
 @click.option("--directory", "subdirectory", default=None, metavar="SUBDIR", help="The template's folder inside the git repository.")
-def new(template_name, args, no_input, checkout, subdirectory) -> None:
+def new(
+    template_name: str, args: tuple[str, ...], no_input: bool, checkout: str | None, subdirectory: str | None
+) -> None:
     """Create a project from a template: a built-in name (see `pipeyard templates`), a folder,
     or a git URL. The project is a git + DVC repository with its pipeline compiled and committed.
 
@@ -44,9 +53,6 @@ def new(template_name, args, no_input, checkout, subdirectory) -> None:
       pipeyard new minimal my-project --no-input project_name="My project"
       pipeyard new https://github.com/org/ml-template.git --checkout v2
     """
-    from ..project_templates import create_project, parse_answers
-
-    out, _ = _consoles()
     directory = None
     if args and "=" not in args[0]:
         directory, args = Path(args[0]), args[1:]
@@ -68,8 +74,6 @@ def new(template_name, args, no_input, checkout, subdirectory) -> None:
 
 def _write_ci_workflow(root: Path) -> list[str]:
     """Generate the project's GitHub Actions workflow (`pipeyard ci github`) into root."""
-    from .. import ci, session
-
     loaded = session.load(root)
     return ci.write_files(root, ci.generate_files(loaded, ci.workflow_options(loaded)))
 
@@ -77,9 +81,6 @@ def _write_ci_workflow(root: Path) -> list[str]:
 @click.command()
 def templates() -> None:
     """List the built-in templates, one line each."""
-    from ..project_templates import builtin_folder, builtin_templates
-
-    out, _ = _consoles()
     found = builtin_templates()
     if not found:
         out.print(f"no built-in templates found (looked in {builtin_folder() or 'the pipeyard installation'})", markup=False)
@@ -97,36 +98,26 @@ def template() -> None:
 
 @template.command()
 @checkout_option
-def check(checkout) -> None:
+def check(checkout: str | None) -> None:
     """Exit 1 if the project is behind its template (for CI and pre-commit), 0 if current."""
-    from ..project_templates import check_project
-    from ..session import find_root
-
-    out, err = _consoles()
-    versions = check_project(find_root(), checkout)
+    versions = check_project(project_root(), checkout)
     if versions.up_to_date:
         out.print(f"up to date with {versions.template} at {_short(versions.current)}", markup=False)
         return
-    err.print(
+    raise errors.CheckFailed(
         f"behind the template: project at {_short(versions.current)}, {versions.template} at {_short(versions.latest)}; "
-        "see `pipeyard template diff`, apply with `pipeyard template update`",
-        markup=False,
+        "see `pipeyard template diff`, apply with `pipeyard template update`"
     )
-    raise SystemExit(1)
 
 
 @template.command()
 @checkout_option
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-def diff(checkout, paths) -> None:
+def diff(checkout: str | None, paths: tuple[str, ...]) -> None:
     """Show what an update would change: the template's own change, limited to PATHs if given."""
-    from rich.text import Text
+    from rich.text import Text  # rich costs ~20 ms: only the diff draws with it
 
-    from ..project_templates import diff_project
-    from ..session import find_root
-
-    out, err = _consoles()
-    versions, lines = diff_project(find_root(), checkout, paths)
+    versions, lines = diff_project(project_root(), checkout, paths)
     if versions.up_to_date:
         err.print(f"up to date with {versions.template} at {_short(versions.current)}; nothing to show", markup=False)
         return
@@ -149,17 +140,13 @@ def _diff_style(line: str) -> str:
 
 @template.command()
 @checkout_option
-def update(checkout) -> None:
+def update(checkout: str | None) -> None:
     """Merge the template's changes since the project was made (or last updated) into it.
 
     Your changes are kept, the template's are applied; where both changed the same lines the
     file gets <<<<<<< ours / >>>>>>> template markers and the command exits 1.
     """
-    from ..project_templates import update_project
-    from ..session import find_root
-
-    out, err = _consoles()
-    result = update_project(find_root(), checkout)
+    result = update_project(project_root(), checkout)
     versions = result.versions
     if versions.up_to_date:
         out.print(f"already up to date with {versions.template} at {_short(versions.current)}", markup=False)
@@ -182,7 +169,7 @@ def update(checkout) -> None:
             "to abandon the update: git reset --hard && git clean -fd",
             markup=False,
         )
-        raise SystemExit(1)
+        raise SystemExit(errors.EXIT_CHECK_FAILED)  # the conflicts are listed above
     out.print('\nreview with `git status` and `git diff`, then: git add -A && git commit -m "Update from template"', markup=False)
 
 

@@ -1,7 +1,7 @@
 """CLI: `pipeyard ui` serves the project's pages on loopback; `pipeyard ui build` writes one HTML file.
 
-The web stack (Starlette, uvicorn) is imported only inside these commands, so every other
-command starts as fast as before.
+The web stack (Starlette, uvicorn), an extra, is imported only when `pipeyard ui` serves:
+`ui build` and a pipeyard installed without the extra do without it.
 """
 
 from __future__ import annotations
@@ -10,16 +10,9 @@ from pathlib import Path
 
 import click
 
-
-def register(app: click.Group) -> None:
-    """Add this module's commands to the pipeyard command group."""
-    app.add_command(ui)
-
-
-def _root() -> Path:
-    from .. import session as sess
-
-    return sess.find_root()
+from ..ui.export import write_report
+from ._output import err
+from .project import project_root
 
 
 @click.group(invoke_without_command=True)
@@ -31,22 +24,20 @@ def _root() -> Path:
               help="Allow a non-loopback --host; every request then needs the printed token.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.pass_context
-def ui(ctx: click.Context, port, host, allow_remote, no_browser) -> None:
+def ui(ctx: click.Context, port: int, host: str, allow_remote: bool, no_browser: bool) -> None:
     """Open the project in the browser: the graph live while runs go, history, compare, sweeps.
 
     Serves on 127.0.0.1 only unless --host and --allow-remote say otherwise.
     """
     if ctx.invoked_subcommand is not None:
         return
-    try:
+    try:  # the web stack is an extra: the server's module imports it
         from ..ui.app import serve
     except ImportError as missing:
         raise click.ClickException(
             f"pipeyard ui needs its web extras ({missing.name} is missing): pip install 'pipeyard[ui]'"
         ) from None
-    from .main import err
-
-    serve(_root(), host=host, port=port, open_browser=not no_browser, allow_remote=allow_remote,
+    serve(project_root(), host=host, port=port, open_browser=not no_browser, allow_remote=allow_remote,
           say=lambda text: err.print(text, markup=False))
 
 
@@ -57,8 +48,5 @@ def ui(ctx: click.Context, port, host, allow_remote, no_browser) -> None:
               help="How many commits of history to include.")
 def build(output: Path, limit: int) -> None:
     """Write one self-contained HTML file (graph, last run, history) that opens from file://."""
-    from ..ui.export import write_report
-    from .main import err
-
-    written = write_report(_root(), output, limit=limit)
+    written = write_report(project_root(), output, limit=limit)
     err.print(f"wrote {written}", markup=False)

@@ -17,15 +17,8 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from ..errors import DefinitionError, Location
+from ..model.project_layout import ENVIRONMENT_FILES
 
-ENVIRONMENT_FILES = (
-    "uv.lock",
-    "poetry.lock",
-    "requirements.lock",
-    "requirements.txt",
-    "environment.yml",
-    "conda.yaml",
-)
 _STDLIB = frozenset(sys.stdlib_module_names)
 _INSTALLED = frozenset({"site-packages", "dist-packages"})
 _PYTHON = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")

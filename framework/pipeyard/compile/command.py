@@ -140,7 +140,7 @@ def _quoted_positions(text: str) -> dict[int, str]:
 
 
 def _check_references(component: Component, template: str, where: Location | None) -> None:
-    inputs = {p.name for p in (*component.inputs, *component.parameters)}
+    inputs = {*(p.name for p in component.inputs), *(p.name for p in component.parameters)}
     outputs = {p.name for p in component.outputs}
     for kind, name in _REFERENCE.findall(template):
         names = inputs if kind == "inputs" else outputs

@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..cache.files import write_atomic
 from ..cache.workspace import lookup_param
-from ..config.params_file import PARAMS_FILE
 from ..errors import ConfigError, CycleError, Location, UnsafePathError, UnsupportedError, unreadable_yaml
-from ..model.output_rule import OUTPUT_HINT, escape_problem, project_files, reserved_problem
+from ..model.output_rule import OUTPUT_HINT, escape_problem, normalise, project_files, reserved_problem
+from ..model.project_layout import PARAMS_FILE
 from ..model.stage import Stage, StageOutput
 from ..model.types import OutputRole
 from .stages import CompiledPipeline
@@ -54,8 +55,6 @@ def read_dvc_stages(root: Path) -> dict[str, dict[str, Any]]:
 
     Raises ConfigError when dvc.yaml cannot be read as YAML.
     """
-    import yaml
-
     path = Path(root) / DVC_FILE
     try:
         text = path.read_text(encoding="utf-8")
@@ -158,7 +157,7 @@ def stage_from_entry(name: str, entry: Mapping[str, Any], params: Mapping[str, A
     if not commands or not all(isinstance(c, str) and c.strip() for c in commands):
         raise ConfigError(f"dvc.yaml stage '{name}' has no command", location=where, hint="give it a cmd")
     deps = _paths(name, entry, "deps")
-    outs = tuple(StageOutput(_normal(p), _ROLES[key]) for key in _ROLES for p in _paths(name, entry, key))
+    outs = tuple(StageOutput(normalise(p), _ROLES[key]) for key in _ROLES for p in _paths(name, entry, key))
     keys = _param_keys(name, entry, params)
     for out in outs:
         problem = _output_problem(out.path)
@@ -174,7 +173,7 @@ def stage_from_entry(name: str, entry: Mapping[str, Any], params: Mapping[str, A
     return Stage(
         name=name,
         commands=commands,
-        deps=tuple(_normal(p) for p in deps),
+        deps=tuple(normalise(p) for p in deps),
         params=keys,
         outs=outs,
         always_changed=bool(entry.get("always_changed", False)),
@@ -226,10 +225,6 @@ def _output_problem(path: str) -> str | None:
         if _inside(path, protected.path) or _inside(protected.path, path):
             return f"overlaps {protected.what}; running the stage would delete or overwrite it"
     return None
-
-
-def _normal(path: str) -> str:
-    return posixpath.normpath(path.replace("\\", "/"))
 
 
 def _inside(path: str, folder: str) -> bool:

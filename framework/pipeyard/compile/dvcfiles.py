@@ -13,12 +13,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ..cache.files import write_atomic
-from ..config.params_file import PARAMS_FILE
+from ..model.project_layout import PARAMS_FILE
 from ..model.types import OutputRole
 from .dvc_stages import DVC_FILE, GENERATED_MARK, HEADER_START, remember_generated_only
 from .stages import CompiledPipeline
@@ -77,7 +77,13 @@ def _reads_as_other_type(value: str) -> bool:
     return any(pattern.match(value) for _tag, pattern in yaml12_resolvers().get(first, ()))
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter is ~10x faster
+if TYPE_CHECKING:
+    _SafeDumper = yaml.SafeDumper
+else:  # libyaml's emitter is ~10x faster
+    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_SafeDumper):
     """SafeDumper that quotes strings YAML 1.1 or 1.2 would read as another type."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -27,11 +27,12 @@ from typing import Any
 
 from ..azure_yaml.parallel import DRIVER_MODULE as PARALLEL_DRIVER
 from ..config.params import INPUTS_KEY
-from ..config.params_file import RESERVED_KEY
 from ..config.project import LOCAL_PROFILE, ProjectConfig, strip_azureml
 from ..errors import Location, ReferenceError_, did_you_mean, known
 from ..mlflow_store import STORE_FOLDER
-from ..model.pipeline import DataPath, Job, JobOutputRef, Pipeline, PipelineInputRef
+from ..model.output_rule import normalise
+from ..model.pipeline import Job, Pipeline
+from ..model.project_layout import DISTRIBUTIONS_KEY, ENVIRONMENTS_KEY, RESERVED_KEY
 from ..model.resources import Resources
 from ..model.stage import Stage, StageOutput
 from ..parallel.driver import CPUS_VARIABLE  # a parallel job's driver starts no more workers
@@ -39,8 +40,6 @@ from .codedeps import CodeDependencies
 from .command import dvc_reference, mkdir_command, python_step_command, render_template
 from .path_checks import check_output_paths
 
-ENVIRONMENTS_KEY = "environments"
-DISTRIBUTIONS_KEY = "distributions"
 CODE_FOLDER_VARIABLE = "PIPEYARD_CODE_FOLDER"  # the folder a step runs in; runner.workdir moves its writes out
 _DEFAULT_RESOURCES = Resources()
 
@@ -94,9 +93,7 @@ class _Compiler:
         self.params = params
         self.project = project
         self.jobs = {job.name: job for job in pipeline.jobs}
-        self.inputs = {i.name: i for i in pipeline.inputs}
         self.code = CodeDependencies(project.root)
-        self.outputs = _output_paths(pipeline)
         self.environments: dict[str, str] = {}
         self.distributions: dict[str, str] = {}
         self.missing_profiles: dict[str, None] = {}
@@ -110,14 +107,14 @@ class _Compiler:
             line=(job.source or Location()).line,
             step=job.name,
         )
-        inputs = {p.name: self.input_path(job, p.name) for p in component.inputs}
-        outputs = {o.name: self.outputs[job.name, o.name] for o in component.outputs}
+        inputs = {p.name: self.pipeline.resolve_input_path(job, p.name) for p in component.inputs}
+        outputs = {o.name: self.pipeline.output_path(job.name, o.name) for o in component.outputs}
         code_folder = self.code_folder(job)
         dvc_commands: tuple[str, ...] = ()
         if component.function is not None:
             commands: tuple[str, ...] = (
                 python_step_command(
-                    _normalise(component.function.file),
+                    normalise(component.function.file),
                     component.function.qualname,
                     job.name,
                     [(n, p) for n, p in inputs.items() if p is not None],
@@ -162,19 +159,6 @@ class _Compiler:
         store = (self.project.root / outputs[job.tracking_output] / STORE_FOLDER).absolute()
         return {"MLFLOW_TRACKING_URI": store.as_uri(), "MLFLOW_ALLOW_FILE_STORE": "true"}
 
-    def input_path(self, job: Job, name: str) -> str | None:
-        """Mirrors Pipeline.resolve_input_path with dict lookups (linear in the job count)."""
-        binding = job.inputs.get(name)
-        if isinstance(binding, JobOutputRef):
-            return self.outputs[binding.job, binding.output]
-        if isinstance(binding, DataPath):
-            return _normalise(binding.path)
-        if isinstance(binding, PipelineInputRef):
-            pipeline_input = self.inputs.get(binding.name)
-            default = None if pipeline_input is None else pipeline_input.default
-            return None if default is None else _normalise(default)
-        return None
-
     def shell_commands(self, job, inputs, outputs, code_folder, where) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The commands to run (values written in) and as dvc.yaml holds them (`${job.param}`)."""
         component = job.component
@@ -213,15 +197,15 @@ class _Compiler:
         component = job.component
         if component.function is not None or len(component.code) != 1:
             return None
-        folder = _normalise(component.code[0])
+        folder = normalise(component.code[0])
         return folder if folder != "." and (self.project.root / folder).is_dir() else None
 
     def code_deps(self, job: Job) -> tuple[str, ...]:
         component = job.component
         found: set[str] = set()
         if component.function is not None:
-            found.update(self.code.closure(_normalise(component.function.file)))
-        for entry in map(_normalise, component.code):
+            found.update(self.code.closure(normalise(component.function.file)))
+        for entry in map(normalise, component.code):
             if entry == ".":
                 self.code_notes[
                     f"component '{component.name}' has code '.', the whole project; pipeyard "
@@ -235,7 +219,7 @@ class _Compiler:
                 found.update(self.code.closure(entry))
         if component.function is not None or component.code:
             if component.environment_files:
-                found.update(map(_normalise, component.environment_files))
+                found.update(map(normalise, component.environment_files))
             elif lock := self.code.environment_file():
                 found.add(lock)
         return tuple(sorted(found))
@@ -307,24 +291,5 @@ def _step_variables(job: Job, code_folder: str | None, resources: Resources) -> 
     return variables
 
 
-def _output_paths(pipeline: Pipeline) -> dict[tuple[str, str], str]:
-    """Every job output's path; mirrors Pipeline.output_path with dict lookups."""
-    pinned = {o.name: o.path for o in pipeline.outputs if o.path}
-    paths = {}
-    for job in pipeline.jobs:
-        for output in job.component.outputs:
-            path = job.output_paths.get(output.name)
-            if path is None:
-                path = pinned.get(job.output_bindings.get(output.name, ""))
-            if path is None:
-                path = posixpath.join(pipeline.output_root, job.name, output.name)
-            paths[job.name, output.name] = _normalise(path)
-    return paths
-
-
-def _normalise(path: str) -> str:
-    return posixpath.normpath(str(path).replace("\\", "/"))
-
-
 def _relative_to(path: str, folder: str) -> str:
-    return posixpath.relpath(_normalise(path), folder)
+    return posixpath.relpath(normalise(path), folder)

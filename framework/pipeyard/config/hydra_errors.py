@@ -253,11 +253,12 @@ def _yaml_error(exc: yaml.YAMLError, conf: Path | None) -> ConfigError:
 
 def _not_utf8_conf(exc: UnicodeDecodeError, conf: Path | None) -> UserError:
     """Hydra does not say which conf/ file is not UTF-8: the first one that is not."""
-    for path in sorted(conf.rglob("*.yaml")) if conf is not None else ():
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as error:
-            return not_utf8(path.relative_to(conf.parent).as_posix(), error, ConfigError)
+    if conf is not None:
+        for path in sorted(conf.rglob("*.yaml")):
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as error:
+                return not_utf8(path.relative_to(conf.parent).as_posix(), error, ConfigError)
     return ConfigError(f"a conf/ file is not UTF-8 text: {exc.reason}", hint="save the files under conf/ as UTF-8")
 
 

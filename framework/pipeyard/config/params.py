@@ -165,7 +165,9 @@ def hydra_composer(
             try:
                 selected = select_placeholders(overrides, placeholders)
                 cfg = hydra_compose(config_name=_PRIMARY, overrides=selected)
-                return OmegaConf.to_container(cfg, resolve=True)
+                tree = OmegaConf.to_container(cfg, resolve=True)
+                assert isinstance(tree, dict)  # a composed config is a mapping
+                return tree
             # Hydra raises a bare ValueError for some malformed overrides, e.g. '=3'
             except (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
                 raise hydra_error(exc, pipeline, conf, overrides) from None

@@ -30,9 +30,8 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError, Location, unreadable_yaml
+from ..model.project_layout import PARAMS_FILE, RESERVED_KEY
 
-PARAMS_FILE = "params.yaml"
-RESERVED_KEY = "pipeyard"  # written by the compiler into params.yaml, never by the user
 OVERRIDES_KEY = "overrides"
 DIGEST_KEY = "written"
 _PLAIN_STRING = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")

@@ -23,48 +23,27 @@ A project needs no ``pipeyard.yaml``; every field has a default::
         python: "3.11"
         secrets: [AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY]      # for the DVC remote
 
-Memory sizes are binary: ``1GB`` = 1024 MB; a bare number means MB.
+Memory sizes are binary: ``1GB`` = 1024 MB; a bare number means MB (the rule of `model.sizes`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..model.project_layout import DEFAULT_CONF_DIR, DEFAULT_OUTPUT_ROOT, PROJECT_CONFIG_FILES
 from ..model.resources import Capacity, Resources
 
-PROJECT_FILES = ("pipeyard.yaml", "pipeyard.yml")
 LOCAL_PROFILE = "local"
-DEFAULT_CONF_DIR = "conf"
-DEFAULT_OUTPUT_ROOT = "outputs"
 AZUREML_PREFIX = "azureml:"
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
-_MB_PER_UNIT = {"b": 1 / 2**20, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024**2}
 
 
 def strip_azureml(name: str) -> str:
     """A compute name without Azure ML's ``azureml:`` prefix."""
     return name.removeprefix(AZUREML_PREFIX)
-
-
-def parse_memory_mb(value: Any) -> int:
-    """Megabytes from a size such as ``4GB``, ``512MB``, ``1.5GiB`` or a bare number of MB."""
-    if isinstance(value, bool):  # pydantic reports ValueError (not TypeError) as a field error
-        raise ValueError("expected a size like 4GB or 512MB, or a number of MB")  # noqa: TRY004
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError("memory must not be negative")
-        return int(value)
-    match = _SIZE.match(str(value))
-    if not match:
-        raise ValueError(f"expected a size like 4GB or 512MB, or a number of MB, got {value!r}")
-    number, unit = float(match.group(1)), (match.group(2) or "m")[0].lower()
-    return int(number * _MB_PER_UNIT[unit])
 
 
 DEFAULT_RUNNERS = MappingProxyType({"cpu": ("ubuntu-latest",), "gpu": ("self-hosted", "gpu")})
@@ -159,7 +138,7 @@ class ProjectConfig:
 
 def find_project_file(root: Path) -> Path | None:
     """The project's pipeyard.yaml (or .yml), or None when it has none."""
-    for name in PROJECT_FILES:
+    for name in PROJECT_CONFIG_FILES:
         if (root / name).is_file():
             return root / name
     return None
@@ -174,7 +153,7 @@ def load_project_config(root: Path) -> ProjectConfig:
     path = find_project_file(root)
     if path is None:
         return ProjectConfig(root=root, conf_dir=_default_conf_dir(root))
-    from .project_file import conf_dir_of, parse_project_file  # pydantic only when needed
+    from .project_file import conf_dir_of, parse_project_file  # imports pydantic: only when needed
 
     parsed, node = parse_project_file(path)
     profiles = {LOCAL_PROFILE: Resources()}
@@ -191,7 +170,7 @@ def load_project_config(root: Path) -> ProjectConfig:
         root=root,
         profiles=MappingProxyType(profiles),
         capacity=CapacitySpec(parsed.capacity.cpus, parsed.capacity.memory, parsed.capacity.gpus),
-        conf_dir=conf_dir_of(root, parsed.conf_dir, path, node),
+        conf_dir=_default_conf_dir(root) if parsed.conf_dir is None else conf_dir_of(root, parsed.conf_dir, path, node),
         output_root=parsed.output_root,
         source=path,
         executor=ExecutorConfig(
@@ -218,5 +197,6 @@ def _github_ci_spec(parsed) -> GithubCiSpec:
 
 
 def _default_conf_dir(root: Path) -> Path | None:
+    """conf/ when the project has one (Hydra's configs), else None."""
     conf = root / DEFAULT_CONF_DIR
     return conf if conf.is_dir() else None

@@ -20,7 +20,8 @@ from pydantic import (
 )
 
 from ..errors import ConfigError, Location, not_utf8, yaml_error_at
-from .project import DEFAULT_CONF_DIR, DEFAULT_OUTPUT_ROOT, PROJECT_FILES, parse_memory_mb
+from ..model.project_layout import DEFAULT_OUTPUT_ROOT, PROJECT_CONFIG_FILES
+from ..model.sizes import SIZE_EXAMPLES, parse_memory_mb
 
 
 def parse_project_file(path: Path) -> tuple[Any, yaml.Node | None]:
@@ -57,11 +58,11 @@ _GpuIds = Annotated[tuple[str, ...], BeforeValidator(parse_gpu_ids)]
 class _Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cpus: float = Field(1.0, gt=0, description="a positive number of CPUs, e.g. 2 or 0.5")
-    memory: _Memory = Field(0, description="a size like 4GB or 512MB, or a number of MB")
-    gpus: _Count = Field(0, description="a whole number of GPUs, e.g. 1")
+    cpus: float = Field(default=1.0, gt=0, description="a positive number of CPUs, e.g. 2 or 0.5")
+    memory: _Memory = Field(default=0, description=f"a size like {SIZE_EXAMPLES}, or a number of MB")
+    gpus: _Count = Field(default=0, description="a whole number of GPUs, e.g. 1")
     cpu_fallback: bool = Field(
-        False, description="true to run on the CPU when the machine has no GPU to give"
+        default=False, description="true to run on the CPU when the machine has no GPU to give"
     )
     custom: dict[str, Annotated[float, Field(gt=0)]] = Field(
         default_factory=dict, description="a cluster's named resources, e.g. {highmem: 1}"
@@ -74,18 +75,18 @@ class _Profile(BaseModel):
 class _Executor(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: str = Field("local", description="an executor name: local, ray, or a plug-in's")
-    address: str | None = Field(None, description="a cluster address, e.g. auto or ray://head:10001")
+    type: str = Field(default="local", description="an executor name: local, ray, or a plug-in's")
+    address: str | None = Field(default=None, description="a cluster address, e.g. auto or ray://head:10001")
     options: dict[str, Any] = Field(default_factory=dict, description="the executor's own settings")
 
 
 class _Capacity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cpus: float | None = Field(None, gt=0, description="a positive number of CPUs")
-    memory: _Memory | None = Field(None, description="a size like 32GB, or a number of MB")
+    cpus: float | None = Field(default=None, gt=0, description="a positive number of CPUs")
+    memory: _Memory | None = Field(default=None, description=f"a size like {SIZE_EXAMPLES}, or a number of MB")
     gpus: _GpuIds | None = Field(
-        None, description="a count of GPUs (e.g. 2) or a list of device ids (e.g. [0, 1])"
+        default=None, description="a count of GPUs (e.g. 2) or a list of device ids (e.g. [0, 1])"
     )
 
 
@@ -95,9 +96,9 @@ class _Registry(BaseModel):
     name: str = Field(
         pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", description="a short name such as team or shared"
     )
-    path: str | None = Field(None, description="a registry folder, relative to the project root")
-    git: str | None = Field(None, description="the URL (or path) of a git repository")
-    ref: str | None = Field(None, description="the branch or tag of a git registry, e.g. main")
+    path: str | None = Field(default=None, description="a registry folder, relative to the project root")
+    git: str | None = Field(default=None, description="the URL (or path) of a git repository")
+    ref: str | None = Field(default=None, description="the branch or tag of a git registry, e.g. main")
 
     @model_validator(mode="after")
     def _one_source(self) -> _Registry:
@@ -122,14 +123,14 @@ class _GithubCi(BaseModel):
         default_factory=dict,
         description="cpu, gpu or a compute name -> runner labels, e.g. {gpu: [self-hosted, gpu]}",
     )
-    merge_chains: bool = Field(True, description="true or false")
-    python: str = Field("3.11", description="a Python version for actions/setup-python, e.g. '3.11'")
+    merge_chains: bool = Field(default=True, description="true or false")
+    python: str = Field(default="3.11", description="a Python version for actions/setup-python, e.g. '3.11'")
     secrets: list[str] = Field(
         default_factory=list, description="names of repository secrets the DVC remote needs"
     )
-    branch: str | None = Field(None, description="the branch pushes to which run the workflow (default: the repository's default branch)")
-    install: str | None = Field(None, description="what pip installs for pipeyard, e.g. pipeyard @ git+https://host/org/pipeyard@<commit>")
-    actions: Literal["sha", "tag"] = Field("sha", description="pin actions by commit sha (the tag in a comment) or by tag")
+    branch: str | None = Field(default=None, description="the branch pushes to which run the workflow (default: the repository's default branch)")
+    install: str | None = Field(default=None, description="what pip installs for pipeyard, e.g. pipeyard @ git+https://host/org/pipeyard@<commit>")
+    actions: Literal["sha", "tag"] = Field(default="sha", description="pin actions by commit sha (the tag in a comment) or by tag")
 
 
 class _Ci(BaseModel):
@@ -147,8 +148,8 @@ class _ProjectFile(BaseModel):
     capacity: _Capacity = Field(
         default_factory=_Capacity, description="a mapping with cpus, memory and gpus"
     )
-    conf_dir: str | None = Field(None, description="a folder of Hydra configs, e.g. conf")
-    output_root: str = Field(DEFAULT_OUTPUT_ROOT, description="a folder, e.g. outputs")
+    conf_dir: str | None = Field(default=None, description="a folder of Hydra configs, e.g. conf")
+    output_root: str = Field(default=DEFAULT_OUTPUT_ROOT, description="a folder, e.g. outputs")
     ci: _Ci = Field(default_factory=_Ci, description="a mapping with github: {runners, ...}")
     registries: list[_Registry] = Field(
         default_factory=list,
@@ -194,11 +195,8 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def conf_dir_of(root: Path, configured: str | None, path: Path | None, node) -> Path | None:
-    """The Hydra config folder: the configured one (which must exist), else conf/ if present."""
-    if configured is None:
-        default = root / DEFAULT_CONF_DIR
-        return default if default.is_dir() else None
+def conf_dir_of(root: Path, configured: str, path: Path | None, node: yaml.Node | None) -> Path:
+    """The configured Hydra config folder, which must exist (path and node: where it is set)."""
     conf = (root / configured).resolve()
     if not conf.is_dir():
         raise ConfigError(
@@ -252,8 +250,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             continue
         info = model.model_fields.get(str(part))
         annotation = info.annotation if info else None
-        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        model = annotation if is_model else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     return model
 
 
@@ -280,6 +277,6 @@ def _config_error(exc: ValidationError, path: Path | None, data: Any, node) -> C
         message += f"\n  also{f' line {other_line}' if other_line else ''}: {other_message}"
     return ConfigError(
         message,
-        location=Location(file=str(path) if path else PROJECT_FILES[0], line=line),
+        location=Location(file=str(path) if path else PROJECT_CONFIG_FILES[0], line=line),
         hint=hint,
     )

@@ -1,13 +1,14 @@
-"""What this machine offers to steps: CPUs, memory and GPU devices."""
+"""What this machine offers to steps (CPUs, memory and GPU devices), and whether a step fits."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from ..model import Capacity
+from ..errors import CapacityError, Location
+from ..model import Capacity, Stage
 
 MB = 1024 * 1024
 
@@ -68,3 +69,35 @@ def nvidia_gpu_ids() -> tuple[str, ...]:
     if done.returncode != 0:
         return ()
     return tuple(line.strip() for line in done.stdout.splitlines() if line.strip())
+
+
+def capacity_shortfall(stage: Stage, capacity: Capacity) -> str | None:
+    """Why stage could never start on capacity, or None when it fits: the one capacity rule.
+
+    `run` (the scheduler), `validate` and sweeps all ask this. A step whose compute profile
+    sets cpu_fallback is judged as the CPU step it becomes where there is no GPU to give, and
+    a distributed step needs room for all its instances.
+    """
+    return capacity.shortfall(stage.resources.fitted_to(capacity), stage.instances)
+
+
+def check_capacity(
+    stages: Iterable[Stage], capacity: Capacity, *, source: str | None = None, skip_hint: str | None = None
+) -> None:
+    """Raise CapacityError for the first stage that could never start on capacity.
+
+    source (the pipeline file) goes into the error's location; skip_hint is added to its hint
+    where a command can skip the check (`validate --no-capacity`).
+    """
+    for stage in stages:
+        short = capacity_shortfall(stage, capacity)
+        if short:
+            hint = (
+                "lower the step's resources, or declare the machine's capacity with "
+                "--cpus/--memory/--gpus or in pipeyard.yaml"
+            )
+            raise CapacityError(
+                f"asks for {short}; it could never start",
+                location=Location(file=source, step=stage.name),
+                hint=f"{hint}; {skip_hint}" if skip_hint else hint,
+            )

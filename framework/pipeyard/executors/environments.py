@@ -46,6 +46,7 @@ ENV_VARIABLE = "PIPEYARD_ENVIRONMENT"  # the realised venv's folder, set for the
 SPEC_VARIABLE = "PIPEYARD_ENVIRONMENT_SPEC"  # what it holds (JSON), so another node can build it
 MODES = ("isolated", "current", "strict")
 _READY = ".pipeyard-ready"
+_PIPEYARD_PACKAGE = Path(__file__).parent.parent  # the folder of `import pipeyard`
 _BUILD_TIMEOUT_S = 900
 
 
@@ -96,7 +97,9 @@ def read_environment(environment: str | None, root: Path) -> VenvSpec | Unrealis
 def conda_venv(path: Path) -> VenvSpec:
     """The venv a conda file describes: its python=X.Y and pip: list; other packages are noted."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    python, pip, others = None, [], []
+    python: str | None = None
+    pip: list[str] = []
+    others: list[str] = []
     for dependency in data.get("dependencies") or ():
         if isinstance(dependency, dict):
             pip.extend(str(p) for p in dependency.get("pip") or ())
@@ -181,11 +184,9 @@ def _uv(uv: str, args: list[str], spec: VenvSpec) -> None:
 
 def _link_pipeyard(folder: Path) -> None:
     """Make `import pipeyard` (and yaml) work in the venv by linking just those packages."""
-    import pipeyard
-
     links = folder / "pipeyard-link"
     links.mkdir(exist_ok=True)
-    for package in (Path(pipeyard.__file__).parent, Path(yaml.__file__).parent):
+    for package in (_PIPEYARD_PACKAGE, Path(yaml.__file__).parent):
         target = links / package.name
         if not target.exists():
             target.symlink_to(package, target_is_directory=True)

@@ -374,8 +374,8 @@ def cluster_capacity(nodes: list[dict[str, Any]]) -> Capacity:
             )
         )
     total_custom: dict[str, float] = {}
-    for node in per_node:
-        for key, value in node.custom:
+    for node_capacity in per_node:
+        for key, value in node_capacity.custom:
             total_custom[key] = total_custom.get(key, 0.0) + value
     return Capacity(
         cpus=sum(n.cpus for n in per_node),

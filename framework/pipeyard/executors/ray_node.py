@@ -29,6 +29,7 @@ from ..parallel.ray_batches import RAY_ADDRESS_VARIABLE  # a parallel job's driv
 from . import node_guard
 from .base import StepResult, StepTask
 from .environments import realised_here
+from .local import LocalExecutor
 from .node_guard import GUARD_VARIABLE
 from .staging import StagedPaths, Transfer, lay_out_inputs, offer_outputs, sees
 from .watchdog import WATCH_VARIABLE
@@ -71,23 +72,23 @@ def run_on_node(
                              RAY_ADDRESS_VARIABLE: ray.get_runtime_context().gcs_address})
     except ConfigError as error:
         return None, f"pipeyard: node {socket.gethostname()}: {error.message}\n", None
-    here = {"gpu_ids": tuple(str(g) for g in ray.get_gpu_ids()), "env": env}
-    where = {"host": socket.gethostname(), "node_id": ray.get_runtime_context().get_node_id()}
+    gpu_ids = tuple(str(g) for g in ray.get_gpu_ids())
+    host, node_id = socket.gethostname(), ray.get_runtime_context().get_node_id()
     if staged is not None and (staged.always or not sees(staged.marker, staged.token)):
         with tempfile.TemporaryDirectory(prefix="pipeyard-step-") as folder:
             root = Path(folder)
             moved = lay_out_inputs(staged.inputs, root, ray.get)
             log = root / ".pipeyard-step.log"
-            result = _run_here(worker, replace(task, cwd=root, log_path=log, **here))
+            result = _run_here(worker, replace(task, cwd=root, log_path=log, gpu_ids=gpu_ids, env=env))
             outputs = offer_outputs(root, task.outputs, ray.put) if result.ok else StagedPaths((), {})
             returned = (outputs, log.read_bytes() if log.is_file() else b"", moved)
-        return replace(result, log_path=task.log_path, **where), "", returned
+        return replace(result, log_path=task.log_path, host=host, node_id=node_id), "", returned
     if not task.cwd.is_dir():
         return None, (
-            f"pipeyard: node {where['host']} cannot see the project folder {task.cwd}; give every node "
+            f"pipeyard: node {host} cannot see the project folder {task.cwd}; give every node "
             "the project on a shared file system, or leave executor option staging at auto\n"
         ), None
-    return replace(_run_here(worker, replace(task, **here)), **where), "", None
+    return replace(_run_here(worker, replace(task, gpu_ids=gpu_ids, env=env)), host=host, node_id=node_id), "", None
 
 
 def _run_here(worker: _WorkerState, task: StepTask) -> StepResult:
@@ -108,8 +109,6 @@ class _WorkerState:
     """
 
     def __init__(self, grace_s: float, coordinator: tuple[str, int, int]) -> None:
-        from .local import LocalExecutor
-
         # an embedded Ray's token (see ray_executor.RayExecutor._start_ray) stays with the Ray processes: this
         # worker's own watchdog and guard must outlive it long enough to stop the steps
         os.environ.pop(WATCH_VARIABLE, None)

@@ -77,14 +77,15 @@ class Watchdog:
         self._send("exit\n")
         with self._lock:
             try:
-                self._process.stdin.close()
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
             except OSError:
                 pass
 
     def _send(self, line: str) -> None:
         with self._lock:
             stdin = self._process.stdin
-            if stdin.closed:
+            if stdin is None or stdin.closed:
                 return
             try:
                 stdin.write(line.encode("ascii"))

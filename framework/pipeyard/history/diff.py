@@ -2,8 +2,9 @@
 
 Pure: it takes two `Snapshot` values and returns a `Diff` value. Steps are compared through
 their dvc.lock entries as DVC would: command, parameter values, dependency hashes by path,
-outputs. Reasons read like the runner's ("params train.lr changed: 0.1 -> 0.01",
-"code src/train.py changed", "environment changed: py311 -> py312").
+outputs, worded by the cache's one explainer (`cache.status.lock_differences`), as `status`
+and `run` word them ("params train.lr changed: 0.1 -> 0.01", "code src/train.py changed",
+"dependency outputs/prep/out changed", "environment changed: py311 -> py312").
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..cache.lockfile import PARAMS_FILE_NAME, plain
-from ..cache.status import format_value, param_changes
+from ..cache.lockfile import plain
+from ..cache.status import entry_differences, format_value
+from ..cache.workspace import lookup_param
+from ..model.project_layout import PARAMS_FILE
 from ..runner.records import flatten
 from .snapshot import Snapshot
 
-ENVIRONMENT_PREFIX = "pipeyard.environments."
 RERUNS = "re-runs"
 REUSED = "reused"
 ADDED = "added"
@@ -167,7 +169,7 @@ def step_changes(a: Snapshot, b: Snapshot) -> list[StepChange]:
             continue
         if new is None:
             new = _declared_entry(b, name)
-        reasons = entry_reasons(old, new, b, name)
+        reasons = entry_differences(old, new, b.kinds)  # the cache's one wording
         if not reasons and b.predicted:
             reasons = [
                 f"upstream {u} re-runs" for u in _upstream(b, stage.deps) if changes.get(u, _KEPT).reruns
@@ -182,77 +184,17 @@ def step_changes(a: Snapshot, b: Snapshot) -> list[StepChange]:
 _KEPT = StepChange("", REUSED)
 
 
-def entry_reasons(old: Mapping[str, Any], new: Mapping[str, Any], b: Snapshot, name: str) -> list[str]:
-    """Why lock entry new (step name in snapshot b) differs from old ([] when it does not)."""
-    reasons = []
-    if new.get("cmd") is not None and plain(old.get("cmd")) != plain(new.get("cmd")):
-        reasons.append("command changed")
-    reasons.extend(_params_reasons(_params_of(old), _params_of(new)))
-    reasons.extend(_deps_reasons(old.get("deps"), new.get("deps"), b, name))
-    old_outs, new_outs = _by_path(old.get("outs")), _by_path(new.get("outs"))
-    if new.get("outs") is not None:
-        reasons.extend(f"output {p} added" for p in new_outs if p not in old_outs)
-        reasons.extend(f"output {p} removed" for p in old_outs if p not in new_outs)
-    return reasons
-
-
-def _params_of(entry: Mapping[str, Any]) -> dict[str, Any]:
-    return dict((entry.get("params") or {}).get(PARAMS_FILE_NAME) or {})
-
-
-def _params_reasons(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    reasons = []
-    for key in [*new, *(k for k in old if k not in new)]:
-        if key.startswith(ENVIRONMENT_PREFIX):
-            if plain(old.get(key)) != plain(new.get(key)):
-                before = format_value(old[key]) if key in old else "none"
-                after = format_value(new[key]) if key in new else "none"
-                reasons.append(f"environment changed: {before} -> {after}")
-        elif key not in old:
-            reasons.append(f"params {key} added: {format_value(new[key])}")
-        elif key not in new:
-            reasons.append(f"params {key} removed")
-        else:
-            reasons.extend(param_changes(key, old[key], new[key]))
-    return reasons
-
-
-def _deps_reasons(old_deps: Any, new_deps: Any, b: Snapshot, name: str) -> list[str]:
-    if new_deps is None:
-        return []
-    old, new = _by_path(old_deps), _by_path(new_deps)
-    reasons = []
-    for path, item in new.items():
-        label = _dep_label(b, name, path)
-        if path not in old:
-            reasons.append(f"{label} added")
-        elif item.get("md5") is not None and item.get("md5") != old[path].get("md5"):
-            reasons.append(f"{label} changed")
-    reasons.extend(f"{_dep_label(b, name, p)} removed" for p in old if p not in new)
-    return reasons
-
-
-def _dep_label(b: Snapshot, name: str, path: str) -> str:
-    kind = b.kinds.get(path)
-    if kind:
-        return f"{kind} {path}"
-    producer = b.producer(path)
-    return f"data {path} (from {producer})" if producer and producer != name else f"data {path}"
-
-
 def _declared_entry(b: Snapshot, name: str) -> dict[str, Any]:
     """A step b declares but never ran: compare what dvc.yaml and params.yaml say (no hashes)."""
     stage = b.stages[name]
     values = {}
     for key in stage.params:
-        node: Any = b.params
-        for part in key.split(".") if key not in b.params else [key]:
-            node = node.get(part) if isinstance(node, Mapping) else None
-        if node is not None:
-            values[key] = node
+        found, value = lookup_param(b.params, key)
+        if found and value is not None:
+            values[key] = value
     entry: dict[str, Any] = {"cmd": stage.cmd}
     if values:
-        entry["params"] = {PARAMS_FILE_NAME: values}
+        entry["params"] = {PARAMS_FILE: values}
     return entry
 
 
@@ -264,6 +206,3 @@ def _upstream(b: Snapshot, deps: tuple[str, ...]) -> list[str]:
             found.append(producer)
     return found
 
-
-def _by_path(items: Any) -> dict[str, Mapping[str, Any]]:
-    return {i["path"]: i for i in items or () if isinstance(i, Mapping) and "path" in i}

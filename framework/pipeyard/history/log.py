@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..runner.records import RunRecord, flatten
-from .diff import compare_values
 from ..vcs.git import Commit, commits
+from .diff import compare_values
 from .runs import RunHistory, StoredRun, load_history
 
 RAN = ("ran", "failed")

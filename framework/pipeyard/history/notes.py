@@ -17,10 +17,13 @@ import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RepositoryError
 from ..vcs.git import FALLBACK_IDENTITY, lacks_identity, read_blobs, run_git
+
+if TYPE_CHECKING:
+    from ..runner.records import RunRecord
 
 NOTES_REF = "refs/notes/pipeyard"
 REMOTE_NOTES_PREFIX = "refs/notes/remotes/"
@@ -28,15 +31,15 @@ NOTES_NAME = "pipeyard"
 _LOCK_RETRIES = 5
 
 
-def note_line(record: Any, params: Mapping[str, Any] | None = None) -> str:
-    """The one-line JSON a run adds to its commit's note (record: a RunRecord)."""
+def note_line(record: RunRecord, params: Mapping[str, Any] | None = None) -> str:
+    """The one-line JSON a run adds to its commit's note."""
     data = record.to_dict()
     if params is not None:
         data["params"] = params
     return json.dumps(data, separators=(",", ":"), default=str)
 
 
-def store_record(root: Path, record: Any, params: Mapping[str, Any] | None = None) -> str | None:
+def store_record(root: Path, record: RunRecord, params: Mapping[str, Any] | None = None) -> str | None:
     """Append the run's record to the note of its commit; None when stored, else why not.
 
     Never raises: the run itself has already been recorded under .pipeyard/runs/, and a

@@ -13,8 +13,6 @@ can be copied out (`out_dir`) before it goes; they stay in the shared cache in a
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..cache.hashing import Hasher, HashState
-from ..cache.workspace import cache_dir_of
 from ..errors import PipeyardError, RepositoryError
 from ..runner.records import run_dir
-from ..vcs.git import read_files_at, resolve_commit, run_git, top_level
+from ..runner.summary import RunSummary
+from ..vcs.dvc import run_dvc, tracked_data_files
+from ..vcs.git import add_worktree, read_files_at, resolve_commit, run_git, top_level
+from .shared_cache import share_cache
 from .snapshot import parse_lock, parse_stages
 
 
@@ -84,7 +84,7 @@ class Reproduction:
     """The outcome of `reproduce`: the run's summary, the check, and where things are."""
 
     commit: str
-    summary: Any  # runner.summary.RunSummary
+    summary: RunSummary
     verification: Verification = field(default_factory=Verification)
     worktree: Path | None = None  # None once removed
     copied_to: Path | None = None
@@ -98,7 +98,7 @@ class Reproduction:
 def reproduce(
     root: Path,
     rev: str,
-    run: Callable[[Path], Any],
+    run: Callable[[Path], RunSummary],
     *,
     verify: bool = True,
     keep_worktree: bool = False,
@@ -140,7 +140,7 @@ def create_worktree(root: Path, commit: str) -> Worktree:
     top = top_level(root).resolve()
     inside = Path(root).resolve().relative_to(top)
     folder = Path(tempfile.mkdtemp(prefix=f"pipeyard-{commit[:8]}-"))
-    run_git(root, "worktree", "add", "--detach", "--quiet", str(folder), commit)
+    add_worktree(root, folder, commit)
     worktree = Worktree(folder, folder / inside, commit)
     if not (worktree.project / ".dvc").is_dir():
         remove_worktree(root, worktree)
@@ -148,14 +148,8 @@ def create_worktree(root: Path, commit: str) -> Worktree:
             f"revision {commit[:8]} has no DVC set-up (.dvc/) in {inside.as_posix() or 'the repository root'}",
             hint="pick a revision made after `pipeyard init` was committed",
         )
-    share_cache(worktree.project, cache_dir_of(Path(root)))
+    share_cache(Path(root), worktree.project)
     return worktree
-
-
-def share_cache(project: Path, cache_dir: Path) -> None:
-    """Make the project at project use cache_dir as its DVC cache (in .dvc/config.local)."""
-    config = project / ".dvc" / "config.local"
-    config.write_text(f"[cache]\n    dir = {Path(cache_dir).resolve()}\n", encoding="utf-8")
 
 
 def remove_worktree(root: Path, worktree: Worktree) -> None:
@@ -167,21 +161,10 @@ def remove_worktree(root: Path, worktree: Worktree) -> None:
 
 def checkout_dvc_tracked(project: Path) -> None:
     """Check out data tracked by `.dvc` files (not pipeline outputs) from the shared cache."""
-    listed = run_git(project, "ls-files", "-z", "--", "*.dvc", check=False).stdout.split("\0")
-    targets = [p for p in listed if p and not p.startswith(".dvc/")]
-    if not targets:
-        return
-    dvc = Path(sys.executable).with_name("dvc")
-    result = subprocess.run(
-        [str(dvc) if dvc.exists() else "dvc", "checkout", "--quiet", *targets],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RepositoryError(
-            f"`dvc checkout` of the data tracked at this revision failed: {result.stderr.strip()}",
+    targets = tracked_data_files(project)
+    if targets:
+        run_dvc(
+            project, "checkout", "--quiet", *targets,
             hint="`dvc pull` the data in the main repository first (the cache is shared)",
         )
 

@@ -25,7 +25,6 @@ from ..cache.hashing import Hasher, HashState
 from ..cache.lockfile import PARAMS_FILE_NAME, lock_entry
 from ..cache.objects import ObjectCache
 from ..cache.workspace import STATE_DIR, cache_dir_of, lookup_param
-from ..cache.yamlio import parse_yaml
 from ..compile.codedeps import ENVIRONMENT_FILES
 from ..config.params_file import without_record
 from ..errors import Location, RepositoryError
@@ -34,6 +33,7 @@ from ..model.types import OutputRole
 from ..runner.records import flatten
 from ..runner.tracking import recalled_metrics
 from ..vcs.git import read_files_at, resolve_commit, tracked_files
+from ..yamlio import parse_yaml
 
 WORKSPACE = "workspace"
 CODE_SUFFIXES = frozenset(
@@ -129,7 +129,9 @@ def snapshot_at(root: Path, rev: str, *, with_plots: bool = False) -> Snapshot:
     )
 
 
-def _metrics_and_plots(stages: Mapping[str, StageDef], read, with_plots: bool) -> tuple:
+def _metrics_and_plots(
+    stages: Mapping[str, StageDef], read: Callable[[str], bytes | None], with_plots: bool
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """The metrics (and, when asked, the plots) the stages' outputs hold, read through read."""
     metric_files = [m for s in stages.values() for m in s.metrics]
     plot_files = [p for s in stages.values() for p in s.plots] if with_plots else []
@@ -272,7 +274,7 @@ def _number(text: str | None) -> Any:
 class _RevisionOutputs:
     """Reads a file of a revision: from git when committed, else from the DVC cache by its md5."""
 
-    def __init__(self, root: Path, commit: str, lock: Mapping[str, Mapping], tracked: frozenset[str]):
+    def __init__(self, root: Path, commit: str, lock: Mapping[str, Mapping[str, Any]], tracked: frozenset[str]) -> None:
         self.root, self.commit, self.tracked = root, commit, tracked
         self.objects = ObjectCache(cache_dir_of(root))
         self.outs = {

@@ -122,14 +122,14 @@ class Component:
                 location=self.source,
             )
         seen: set[str] = set()
-        for port in (*self.inputs, *self.parameters, *self.outputs):
-            if port.name in seen:
+        for name in self.port_names:
+            if name in seen:
                 raise DefinitionError(
-                    f"component '{self.name}' declares '{port.name}' twice",
+                    f"component '{self.name}' declares '{name}' twice",
                     location=self.source,
                     hint="inputs, parameters and outputs share one namespace",
                 )
-            seen.add(port.name)
+            seen.add(name)
         if self.retries < 0:
             raise DefinitionError(f"component '{self.name}': retries must be >= 0", location=self.source)
         if self.timeout_s is not None and self.timeout_s <= 0:
@@ -150,4 +150,8 @@ class Component:
     @property
     def port_names(self) -> tuple[str, ...]:
         """Every input, parameter and output name."""
-        return tuple(p.name for p in (*self.inputs, *self.parameters, *self.outputs))
+        return (
+            *(p.name for p in self.inputs),
+            *(p.name for p in self.parameters),
+            *(p.name for p in self.outputs),
+        )

@@ -10,11 +10,10 @@ from typing import Any
 
 from ..errors import DefinitionError, Location, did_you_mean
 from .resources import Distribution, Resources
+from .sizes import parse_memory_mb
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
-_MEMORY_MB = {"": 1, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
 
 
 def parse_timeout(value: Any, *, where: Location | None = None) -> float | None:
@@ -67,7 +66,7 @@ def parse_resources(value: Any, *, where: Location | None = None) -> Resources |
     try:
         cpus = float(value.get("cpus", 1))
         gpus = int(value.get("gpus", 0))
-        memory_mb = _memory_mb(value["memory"]) if "memory" in value else int(value.get("memory_mb", 0))
+        memory_mb = parse_memory_mb(value["memory"]) if "memory" in value else int(value.get("memory_mb", 0))
         custom = tuple(sorted((str(k), float(v)) for k, v in dict(value.get("custom") or {}).items()))
         labels = tuple(sorted((str(k), str(v)) for k, v in dict(value.get("labels") or {}).items()))
     except (TypeError, ValueError):
@@ -84,16 +83,6 @@ def parse_resources(value: Any, *, where: Location | None = None) -> Resources |
     return Resources(cpus, memory_mb, gpus, custom=custom, labels=labels)
 
 
-def _memory_mb(text: Any) -> int:
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return int(text)
-    match = _MEMORY.match(str(text))
-    if not match:
-        raise ValueError(text)
-    unit = (match.group(2) or "").lower().rstrip("b").rstrip("i")
-    return int(float(match.group(1)) * _MEMORY_MB[unit])
-
-
 def parse_distribution(value: Any, *, where: Location | None = None) -> Distribution | None:
     """A Distribution from the SDK's mapping, e.g. {"type": "pytorch", "processes_per_instance": 2,
     "instance_count": 1} (Azure's names process_count_per_instance / worker_count work too)."""
@@ -105,7 +94,7 @@ def parse_distribution(value: Any, *, where: Location | None = None) -> Distribu
             location=where,
             hint="e.g. distribution={'type': 'pytorch', 'processes_per_instance': 2}",
         )
-    per_instance = value.get(
+    per_instance: Any = value.get(  # what the user wrote; int() below judges it
         "processes_per_instance", value.get("process_count_per_instance", value.get("worker_count", 1))
     )
     try:

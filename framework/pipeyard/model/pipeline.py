@@ -18,11 +18,12 @@ from ..errors import (
     known,
 )
 from .component import Component, check_name
+from .output_rule import normalise
+from .project_layout import DEFAULT_OUTPUT_ROOT
 from .resources import Resources
 from .stage import StepGroup
 from .types import PortType, accepts
 
-DEFAULT_OUTPUT_ROOT = "outputs"
 RESERVED_JOB_NAMES = frozenset({"inputs", "outputs", "parent", "pipeyard"})
 NESTING_SEPARATOR = "__"  # <pipeline component job>__<inner job>: DVC stage names allow no dots
 
@@ -164,11 +165,19 @@ class Pipeline:
 
     def pipeline_input(self, name: str) -> PipelineInput | None:
         """The pipeline input called name, or None."""
-        return next((i for i in self.inputs if i.name == name), None)
+        return self._inputs_by_name.get(name)
 
     def pipeline_output(self, name: str) -> PipelineOutput | None:
         """The pipeline output called name, or None."""
-        return next((o for o in self.outputs if o.name == name), None)
+        return self._outputs_by_name.get(name)
+
+    @cached_property
+    def _inputs_by_name(self) -> dict[str, PipelineInput]:
+        return {i.name: i for i in self.inputs}
+
+    @cached_property
+    def _outputs_by_name(self) -> dict[str, PipelineOutput]:
+        return {o.name: o for o in self.outputs}
 
     # --- graph ---------------------------------------------------------------------
     def upstream(self) -> dict[str, tuple[str, ...]]:
@@ -180,29 +189,32 @@ class Pipeline:
         return tuple(graphlib.TopologicalSorter(self.upstream()).static_order())
 
     def output_path(self, job_name: str, output: str) -> str:
-        """The local path of a job's output (POSIX, relative to the project root)."""
+        """The local path of a job's output (normalised POSIX, relative to the project root).
+
+        The one output path rule: the job's own path for the output, else the path of the
+        pipeline output it is bound to, else ``<output_root>/<job>/<output>``.
+        """
         job = self.job(job_name)
-        if output in job.output_paths:
-            return job.output_paths[output]
-        bound = job.output_bindings.get(output)
-        if bound:
-            pipeline_output = self.pipeline_output(bound)
-            if pipeline_output is not None and pipeline_output.path:
-                return pipeline_output.path
-        return posixpath.join(self.output_root, job_name, output)
+        path = job.output_paths.get(output)
+        if path is None:
+            bound = self.pipeline_output(job.output_bindings.get(output, ""))
+            path = bound.path if bound is not None and bound.path else None
+        if path is None:
+            path = posixpath.join(self.output_root, job_name, output)
+        return normalise(path)
 
     def resolve_input_path(self, job: Job, name: str) -> str | None:
-        """The local path an artifact input of job reads, or None when unbound and optional."""
+        """The local path an artifact input of job reads (normalised POSIX, relative to the
+        project root), or None when unbound and optional."""
         binding = job.inputs.get(name)
-        if binding is None:
-            return None
         if isinstance(binding, JobOutputRef):
             return self.output_path(binding.job, binding.output)
         if isinstance(binding, DataPath):
-            return binding.path
+            return normalise(binding.path)
         if isinstance(binding, PipelineInputRef):
             pipeline_input = self.pipeline_input(binding.name)
-            return None if pipeline_input is None else pipeline_input.default
+            default = None if pipeline_input is None else pipeline_input.default
+            return None if default is None else normalise(str(default))
         return None
 
     # --- derived values ---------------------------------------------------------------
@@ -385,7 +397,7 @@ def _validate_unique_output_paths(pipeline: Pipeline) -> None:
     writers: dict[str, str] = {}
     for job in pipeline.jobs:
         for output in job.component.outputs:
-            path = posixpath.normpath(pipeline.output_path(job.name, output.name))
+            path = pipeline.output_path(job.name, output.name)
             owner = f"{job.name}.{output.name}"
             if path in writers:
                 raise DefinitionError(

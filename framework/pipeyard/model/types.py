@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..errors import Location, ParameterError
+from ..errors import DefinitionError, Location, ParameterError, did_you_mean
 
 
 class PortType(str, Enum):
@@ -36,8 +36,6 @@ class PortType(str, Enum):
     @classmethod
     def parse(cls, text: str, *, location: Location | None = None) -> PortType:
         """The type named by text, or a ParameterError listing the known ones."""
-        from ..errors import DefinitionError, did_you_mean
-
         try:
             return cls(str(text).strip().lower())
         except ValueError:
@@ -88,8 +86,6 @@ class PlotOptions:
     @classmethod
     def parse(cls, value: Any, *, what: str, location: Location | None = None) -> PlotOptions:
         """PlotOptions from a mapping such as ``{x: step, y: loss, template: linear}``."""
-        from ..errors import DefinitionError, did_you_mean
-
         example = "plot: {x: step, y: loss, template: linear}"
         if not isinstance(value, Mapping):
             raise DefinitionError(f"{what}: plot options must be a mapping, got {value!r}",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?b)?\s*$", re.IGNORECASE)
-_UNITS = {None: 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+from ..model.sizes import SizeError, read_size
+
 TABLE_SUFFIXES = (".csv", ".parquet", ".tsv")
 
 
@@ -33,14 +33,14 @@ class MiniBatch:
 
 def parse_size(text: str) -> tuple[int, bool]:
     """(amount, is_bytes) of ``mini_batch_size``: ``10`` -> (10, False), ``1kb`` -> (1024, True)."""
-    match = _SIZE.match(str(text))
-    if not match:
-        raise BatchError(f"mini_batch_size '{text}' is neither a count nor a size like 10MB")
-    number, unit = float(match.group(1)), (match.group(2) or "").lower() or None
-    amount = int(number * _UNITS[unit])
+    try:
+        size = read_size(text)
+    except SizeError as error:
+        raise BatchError(f"mini_batch_size {error}, nor a count like 10") from None
+    amount = size.in_bytes()  # a bare number counts files or rows, one each
     if amount <= 0:
         raise BatchError(f"mini_batch_size '{text}' must be > 0")
-    return amount, unit is not None
+    return amount, size.unit is not None
 
 
 def is_table(path: Path) -> bool:

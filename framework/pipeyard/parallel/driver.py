@@ -172,10 +172,10 @@ def run_parallel(settings: ParallelSettings) -> tuple[Outcome, list[MiniBatch]]:
                                 settings, pending)
                         workers[position] = _replace(worker, context, settings, kill=True)
             busy = {w.connection: w for w in workers if w.batch is not None}
-            for connection in wait(list(busy), timeout=0.05):
-                worker = busy[connection]
+            for ready in wait(list(busy), timeout=0.05):
+                worker = busy[ready]
                 try:
-                    index, ok, value = connection.recv()
+                    index, ok, value = worker.connection.recv()
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)
                     _settle(outcome, worker.batch, f"its worker died (exit code {worker.process.exitcode})",
@@ -314,8 +314,8 @@ def main(argv: list[str] | None = None, run: Runner | None = None) -> int:
     failed = len(outcome.failed)
     print(f"parallel: {len(batches)} mini-batches {where}: "
           f"{len(batches) - failed} succeeded, {failed} failed; {missing} item(s) without a result")
-    for index, error in sorted(outcome.failed.items()):
-        print(f"  mini-batch {index} failed after {outcome.attempts[index]} attempt(s): {error}")
+    for index, why in sorted(outcome.failed.items()):
+        print(f"  mini-batch {index} failed after {outcome.attempts[index]} attempt(s): {why}")
     over = []
     if settings.mini_batch_error_threshold >= 0 and failed > settings.mini_batch_error_threshold:
         over.append(f"{failed} failed mini-batches > mini_batch_error_threshold {settings.mini_batch_error_threshold}")

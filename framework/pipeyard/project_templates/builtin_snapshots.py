@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..config.installation import installation
 from ..errors import RepositoryError
-from . import _git
+from ..vcs.git import git_output, run_git
 from .sources import TemplateSource, builtin_templates, content_hash, is_git_url
 
 LOCATION_VARIABLE = "PIPEYARD_TEMPLATE_SNAPSHOTS"
@@ -59,12 +59,12 @@ def snapshot_builtin(name: str, repository: Path | None = None) -> tuple[Templat
     repo = repository or snapshot_repository()
     _ensure_repository(repo)
     digest = content_hash(folder).removeprefix("sha256:")
-    seen = _git.output(repo, "tag", "--list", f"{TAG_PREFIX}*-{digest[:16]}")
+    seen = git_output(repo, "tag", "--list", f"{TAG_PREFIX}*-{digest[:16]}")
     commit = _commit_folder(repo, folder, digest)
     if not seen:
-        _git.git(repo, "update-ref", f"refs/heads/{BRANCH}", commit)
+        run_git(repo, "update-ref", f"refs/heads/{BRANCH}", commit)
     tag = f"{TAG_PREFIX}{_NOT_IN_A_TAG.sub('-', _version())}-{digest[:16]}"
-    _git.git(repo, "update-ref", f"refs/tags/{tag}", commit)
+    run_git(repo, "update-ref", f"refs/tags/{tag}", commit)
     return TemplateSource("git", str(repo), name), commit
 
 
@@ -99,20 +99,20 @@ def _ensure_repository(repo: Path) -> None:
     if (repo / "HEAD").is_file():
         return
     repo.mkdir(parents=True, exist_ok=True)
-    _git.git(repo, "init", "--quiet", "--bare", f"--initial-branch={BRANCH}")
+    run_git(repo, "init", "--quiet", "--bare", f"--initial-branch={BRANCH}")
 
 
 def _commit_folder(repo: Path, folder: Path, digest: str) -> str:
     with tempfile.TemporaryDirectory(prefix="pipeyard-builtin-") as scratch:
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-        _git.git(
+        run_git(
             repo, f"--work-tree={folder}", "add", "--all", "--force", "--",
             ".", ":(exclude,glob)**/__pycache__/**", ":(exclude,glob)**/*.pyc",
-            extra_env=index,
+            env=index,
         )  # the files content_hash reads
-        tree = _git.output(repo, "write-tree", extra_env=index)
+        tree = git_output(repo, "write-tree", env=index)
     message = f"pipeyard built-in templates sha256:{digest}"
-    return _git.output(repo, "commit-tree", tree, "-m", message, extra_env=_SAME_EVERYWHERE)
+    return git_output(repo, "commit-tree", tree, "-m", message, env=_SAME_EVERYWHERE)
 
 
 def _version() -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..config.installation import Installation, installation
 from ..errors import RepositoryError
-from . import _git
+from ..vcs.git import git_output, run_git
 from .sources import TemplateSource
 
 TEMPLATES_FOLDER = "templates"
@@ -44,11 +44,11 @@ def _checkout_home(folder: Path, directory: str) -> tuple[TemplateSource, str] |
     if not (folder / directory / "cookiecutter.json").is_file() or not (folder / ".git").exists():
         return None
     try:
-        if _git.git(folder, "status", "--porcelain", "--", directory).stdout.strip():
+        if git_output(folder, "status", "--porcelain", "--", directory):
             return None  # the files differ from every commit: keep the built-in form
-        commit = _git.output(folder, "rev-parse", "HEAD")
-        origin = _git.git(folder, "remote", "get-url", "origin", check=False).stdout.strip()
-        pushed = origin and _git.git(folder, "branch", "--remotes", "--contains", commit, check=False).stdout.strip()
+        commit = git_output(folder, "rev-parse", "HEAD")
+        origin = run_git(folder, "remote", "get-url", "origin", check=False).stdout.strip()
+        pushed = origin and run_git(folder, "branch", "--remotes", "--contains", commit, check=False).stdout.strip()
     except RepositoryError:
         return None
     return TemplateSource("git", origin if pushed else str(folder.resolve()), directory), commit

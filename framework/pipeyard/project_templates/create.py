@@ -8,16 +8,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import session
 from ..errors import PipeyardError, RepositoryError
-from . import _git
+from ..loading import CANDIDATES
+from ..vcs.git import git_output, identity_env, run_git
 from .builtin_snapshots import snapshot_builtin
 from .builtin_source import builtin_git_home
 from .render import render
 from .snapshots import save_render
 from .sources import TemplateError, TemplateSource, checkout_template, resolve_source
 from .state import TemplateState, write_state
-
-FALLBACK_IDENTITY = ("-c", "user.name=pipeyard", "-c", "user.email=pipeyard@localhost.invalid")
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,8 @@ def _require_free(target: Path) -> None:
 
 
 def _set_up_project(root: Path) -> tuple[str, ...]:
-    from .. import session
-    from ..loading import CANDIDATES
-
     if not (root / ".git").exists():
-        _git.git(root, "init", "--quiet")
+        run_git(root, "init", "--quiet")
     session.init(root)
     if not any((root / name).is_file() for name in CANDIDATES):
         return ()
@@ -128,7 +125,6 @@ def _set_up_project(root: Path) -> tuple[str, ...]:
 
 
 def _first_commit(root: Path, message: str) -> str:
-    _git.git(root, "add", "--all")
-    identity = () if _git.has_identity(root) else FALLBACK_IDENTITY
-    _git.git(root, *identity, "commit", "--quiet", "--no-verify", "-m", message)
-    return _git.output(root, "rev-parse", "HEAD")
+    run_git(root, "add", "--all")
+    run_git(root, "commit", "--quiet", "--no-verify", "-m", message, env=identity_env(root))
+    return git_output(root, "rev-parse", "HEAD")

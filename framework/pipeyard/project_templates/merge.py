@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import filecmp
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InternalError
+from ..vcs.git import run_git
 
 UPDATED, ADDED, DELETED, MERGED, CONFLICT, KEPT = "updated", "added", "deleted", "merged", "conflict", "kept"
 
@@ -66,14 +66,16 @@ def _merge_one(path: str, base: Path | None, theirs: Path | None, ours: Path) ->
     if base and theirs and _same(base, theirs):
         return None
     if not ours.exists():
+        if theirs is None:
+            return None
         if base is None:
             _take(theirs, ours)
             return FileChange(path, ADDED)
-        return FileChange(path, KEPT, "you deleted it; it stays deleted") if theirs else None
+        return FileChange(path, KEPT, "you deleted it; it stays deleted")
     if not ours.is_file():
         return FileChange(path, KEPT, "it is not a file in your project; left alone")
     if theirs is None:
-        if _same(base, ours):
+        if base is not None and _same(base, ours):
             ours.unlink()
             _remove_empty_parents(ours)
             return FileChange(path, DELETED)
@@ -94,12 +96,8 @@ def _merge_file(ours: Path, base: Path | None, theirs: Path) -> int:
         if base is None:
             base = Path(scratch) / "empty"
             base.write_bytes(b"")
-        result = subprocess.run(
-            ["git", "merge-file", "-L", "ours", "-L", "base", "-L", "template", str(ours), str(base), str(theirs)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        files = [str(path.absolute()) for path in (ours, base, theirs)]
+        result = run_git(Path(scratch), "merge-file", "-L", "ours", "-L", "base", "-L", "template", *files, check=False)
     if result.returncode < 0 or result.returncode > 127:
         raise InternalError(f"`git merge-file` failed on {ours}: {result.stderr.strip()}")
     return result.returncode

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import did_you_mean
 from .sources import TemplateError
 
 
@@ -97,8 +98,6 @@ def render(
 
 
 def _check_answer_names(folder: Path, answers: Mapping[str, object], label: str) -> None:
-    from ..errors import did_you_mean
-
     questions = template_questions(folder)
     for key in answers:
         if not key.startswith("_") and key not in questions:

@@ -15,10 +15,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from . import _git
+from ..vcs.git import git_bytes, git_output, identity_env, run_git, succeeds
 
 REF_PREFIX = "refs/pipeyard/templates/"
-FALLBACK_IDENTITY = ("-c", "user.name=pipeyard", "-c", "user.email=pipeyard@localhost.invalid")
 
 
 def snapshot_ref(version: str) -> str:
@@ -30,20 +29,20 @@ def save_render(root: Path, rendered: Path, version: str) -> str:
     """Store the files under rendered as a commit at snapshot_ref(version); returns its id."""
     with tempfile.TemporaryDirectory(prefix="pipeyard-snapshot-") as scratch:
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-        _git.git(root, f"--work-tree={rendered}", "add", "--all", "--force", ".", extra_env=index)
-        tree = _git.output(root, "write-tree", extra_env=index)
-    identity = () if _git.has_identity(root) else FALLBACK_IDENTITY
-    commit = _git.output(root, *identity, "commit-tree", tree, "-m", f"pipeyard template render {version}")
-    _git.git(root, "update-ref", snapshot_ref(version), commit)
+        run_git(root, f"--work-tree={rendered}", "add", "--all", "--force", ".", env=index)
+        tree = git_output(root, "write-tree", env=index)
+    message = f"pipeyard template render {version}"
+    commit = git_output(root, "commit-tree", tree, "-m", message, env=identity_env(root))
+    run_git(root, "update-ref", snapshot_ref(version), commit)
     return commit
 
 
 def restore_render(root: Path, version: str, into: Path) -> Path | None:
     """Write the stored render of version into the folder into; None when none is stored."""
     ref = snapshot_ref(version)
-    if _git.git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).returncode:
+    if not succeeds(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
         return None
-    archive = _git.git_bytes(root, "archive", "--format=tar", ref)
+    archive = git_bytes(root, "archive", "--format=tar", ref, hint="check that the repository is intact (`git fsck`)")
     into.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError, did_you_mean, known
-from . import _git
+from ..vcs.git import add_worktree, is_repository_root, run_git
 
 BUILTIN_PREFIX = "builtin:"
+_REACH_HINT = "check that the repository or URL exists and that git can reach it"
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")  # git@github.com:owner/repo
 
 
@@ -101,7 +102,7 @@ def resolve_source(spec: str, directory: str | None = None, cwd: Path | None = N
         return TemplateSource("git", spec, directory)
     path = (cwd or Path.cwd()) / spec
     if path.exists():
-        if _git.is_repository_root(path):
+        if is_repository_root(path):
             return TemplateSource("git", str(path.resolve()), directory)
         if directory:
             raise TemplateError(
@@ -124,7 +125,7 @@ def source_from_state(template: str, directory: str | None) -> TemplateSource:
     """The source a state file's ``template`` and ``directory`` fields point to."""
     if template.startswith(BUILTIN_PREFIX):
         return TemplateSource("builtin", template.removeprefix(BUILTIN_PREFIX))
-    if is_git_url(template) or _git.is_repository_root(Path(template)):
+    if is_git_url(template) or is_repository_root(Path(template)):
         return TemplateSource("git", template, directory)
     if Path(template).is_dir():
         return TemplateSource("local", template)
@@ -143,7 +144,7 @@ class TemplateCheckout:
         self._clone: Path | None = None
         if source.kind == "git":
             self._clone = workdir / "clone"
-            _git.git(workdir, "clone", "--quiet", "--no-checkout", source.location, str(self._clone))
+            run_git(workdir, "clone", "--quiet", "--no-checkout", source.location, str(self._clone), hint=_REACH_HINT)
 
     @property
     def versioned(self) -> bool:
@@ -161,7 +162,7 @@ class TemplateCheckout:
             return content_hash(self._local_folder())
         candidates = [f"origin/{ref}", ref] if ref else ["HEAD"]
         for candidate in candidates:
-            found = _git.git(self._clone, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+            found = run_git(self._clone, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
             if found.returncode == 0:
                 return found.stdout.strip()
         raise TemplateError(
@@ -181,7 +182,7 @@ class TemplateCheckout:
             return self._local_folder()
         tree = self._workdir / f"at-{version[:12]}"
         if not tree.exists():
-            _git.git(self._clone, "worktree", "add", "--quiet", "--detach", str(tree), version)
+            add_worktree(self._clone, tree, version)
         folder = tree / self.source.directory if self.source.directory else tree
         if not folder.is_dir():
             raise TemplateError(

@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import session
 from ..errors import PipeyardError, RepositoryError
-from . import _git
+from ..loading import CANDIDATES
+from ..vcs.git import changed_paths
 from .builtin_snapshots import refresh_snapshot
 from .merge import MergeReport, merge_update, unified_diff
-from .render import render, template_questions
+from .render import Rendered, render, template_questions
 from .snapshots import restore_render, save_render, snapshot_ref
 from .sources import TemplateError, checkout_template, source_from_state
 from .state import STATE_FILE, TemplateState, read_state, write_state
@@ -79,7 +81,7 @@ def diff_project(root: Path, checkout: str | None = None, only: Sequence[str] = 
 
 def update_project(root: Path, checkout: str | None = None) -> UpdateResult:
     """Merge the template's change since the project's version into its work tree."""
-    dirty = _git.dirty_paths(root)
+    dirty = changed_paths(root)
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise RepositoryError(
@@ -116,6 +118,7 @@ def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
                 f"{STATE_FILE} records no template version, so there is nothing to update from",
                 hint=f"set 'commit' in {STATE_FILE} to the template commit the project was made from",
             )
+        base_dir: Path | None
         if files.versioned:
             base_dir = _render_at(files.folder(state.commit), Path(scratch) / "base", state).project_dir
         else:
@@ -133,16 +136,13 @@ def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
         )
 
 
-def _render_at(folder: Path, output: Path, state: TemplateState):
+def _render_at(folder: Path, output: Path, state: TemplateState) -> Rendered:
     asked = set(template_questions(folder))
     answers = {k: v for k, v in state.questions_answered().items() if k in asked}
     return render(folder, output, answers=answers, no_input=True, template_label=state.template, user_defaults=False)
 
 
 def _recompile(root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from .. import session
-    from ..loading import CANDIDATES
-
     if not any((root / name).is_file() for name in CANDIDATES):
         return (), ()
     try:

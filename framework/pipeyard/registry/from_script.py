@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from ..errors import DefinitionError, Location
+from ..yamlio import Folded, to_yaml
 
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json"
 _TYPES = {"int": "integer", "float": "number", "str": "string", "bool": "boolean"}
@@ -101,21 +100,9 @@ def component_from_script(script: Path, output: Path, name: str | None = None) -
     if outputs:
         spec["outputs"] = outputs
     spec["code"] = code if code.startswith(".") else f"./{code}"
-    spec["command"] = _Folded(_command(script.name, guesses))
-    text = yaml.dump(spec, Dumper=_Dumper, sort_keys=False, width=88, allow_unicode=True)
+    spec["command"] = Folded(_command(script.name, guesses))
+    text = to_yaml(spec, width=88)
     return ScriptComponent(component_name, text, tuple(guesses), tuple(notes))
-
-
-class _Folded(str):
-    """A string written in YAML's folded style (``>-``): long commands stay readable."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """SafeDumper that writes _Folded strings folded."""
-
-
-_Dumper.add_representer(_Folded, lambda dumper, text: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", str(text), style=">"))
 
 
 def _find_parser(tree: ast.AST) -> ast.Call | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import RepositoryError
+from ..vcs.git import identity_env, run_git, succeeds
 
 CACHE_FOLDER = ".pipeyard/registries"
 DEFAULT_BRANCH = "main"
@@ -101,7 +102,7 @@ class GitRegistry:
                     f"the clone of registry '{self.name}' has commits that conflict with the remote",
                     hint=f"push or drop them: {self.push_command()}, or delete {self.path}",
                 )
-            local = None  # behind the remote: start from the remote's tip
+            local = ""  # behind the remote: start from the remote's tip
         if local:
             self._git("checkout", "--quiet", "--force", branch)
         elif remote:
@@ -112,16 +113,12 @@ class GitRegistry:
         return self.path
 
     def _is_ancestor(self, older: str, newer: str) -> bool:
-        return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], cwd=self.path,
-                              capture_output=True, check=False).returncode == 0
+        return succeeds(self.path, "merge-base", "--is-ancestor", older, newer)
 
     def commit(self, message: str) -> str:
         """Commit every change in the clone; return the new commit."""
         self._git("add", "-A")
-        if not self._git("config", "user.email", check=False) and not os.environ.get("GIT_COMMITTER_EMAIL"):
-            self._git("config", "user.name", "pipeyard")
-            self._git("config", "user.email", "pipeyard@localhost")
-        self._git("commit", "--quiet", "-m", message)
+        self._git("commit", "--quiet", "-m", message, env=identity_env(self.path))
         return self._git("rev-parse", "HEAD")
 
     def push(self) -> None:
@@ -135,17 +132,12 @@ class GitRegistry:
     def _has(self, commit: str) -> bool:
         return bool(self._git("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}", check=False))
 
-    def _git(self, *args: str, cwd: Path | None = None, check: bool = True) -> str:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd or self.path, capture_output=True, text=True, check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    def _git(
+        self, *args: str, cwd: Path | None = None, check: bool = True, env: Mapping[str, str] | None = None
+    ) -> str:
+        """The stripped stdout of `git args` in the clone; "" when it fails and not check."""
+        result = run_git(
+            cwd or self.path, *args, env=env, check=check,
+            hint=f"check registry '{self.name}': its git: URL ({self.url}) and that you can reach it",
         )
-        if result.returncode != 0:
-            if not check:
-                return ""
-            raise RepositoryError(
-                f"git {args[0]} failed for registry '{self.name}' ({self.url}): "
-                f"{(result.stderr or result.stdout).strip()}",
-                hint="check the registry's git: URL and that you can reach it",
-            )
-        return result.stdout.strip()
+        return result.stdout.strip() if result.returncode == 0 else ""

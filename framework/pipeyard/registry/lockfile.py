@@ -16,6 +16,7 @@ import yaml
 
 from ..cache.files import write_atomic
 from ..errors import ConfigError, Location
+from ..yamlio import to_yaml
 
 LOCK_FILE = "pipeyard.lock.yaml"
 _HEADER = (
@@ -61,4 +62,4 @@ def write_pins(root: Path, pins: dict[str, Pin]) -> None:
             for name, pin in sorted(pins.items())
         }
     }
-    write_atomic(path, _HEADER + yaml.safe_dump(data, sort_keys=False), fsync=False)
+    write_atomic(path, _HEADER + to_yaml(data), fsync=False)

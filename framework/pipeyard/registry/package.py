@@ -14,9 +14,14 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from ..azure_yaml import load_component_yaml
+from ..compile.codedeps import CodeDependencies
 from ..errors import DefinitionError, ReferenceError_, UnsupportedError
 from ..model import Component
+from ..sdk.loader import split_target
+from ..yamlio import to_yaml
 from .manifest import KIND_COMMAND, KIND_PYTHON, manifest_of
+from .python_steps import check_relocatable, load_step_component
 from .references import is_version
 from .store import MANIFEST_FILE, copy_tree
 
@@ -38,8 +43,6 @@ class StagedComponent:
 def stage_component(target: str, root: Path, version: str | None, into: Path) -> StagedComponent:
     """Validate the component at target (a YAML file, or ``file.py:function``; relative to
     the current folder or absolute) and write its version folder into the empty folder into."""
-    from ..sdk.loader import split_target
-
     file, function = split_target(target)
     path = Path(os.path.abspath(file))
     if not path.is_file():
@@ -73,8 +76,6 @@ def _checked_version(version: str, name: str) -> str:
 
 
 def _stage_yaml(path: Path, root: Path, version: str | None, into: Path) -> StagedComponent:
-    from ..azure_yaml import load_component_yaml
-
     project = _project_of(path, root)
     component = load_component_yaml(path, project)
     if component.environment_files:
@@ -92,16 +93,13 @@ def _stage_yaml(path: Path, root: Path, version: str | None, into: Path) -> Stag
     if component.code:
         copy_tree(project / component.code[0], into / CODE_FOLDER)
         spec["code"] = f"./{CODE_FOLDER}"
-    (into / DEFINITION_FILE).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    (into / DEFINITION_FILE).write_text(to_yaml(spec), encoding="utf-8")
     copied = load_component_yaml(into / DEFINITION_FILE, into)  # the copy must stand on its own
     _write_manifest(into, manifest_of(copied, version=version, kind=KIND_COMMAND, definition=DEFINITION_FILE))
     return StagedComponent(copied.name, version, KIND_COMMAND, copied.description, into)
 
 
 def _stage_python(path: Path, function: str, root: Path, version: str | None, into: Path) -> StagedComponent:
-    from ..compile.codedeps import CodeDependencies
-    from .python_steps import check_relocatable, load_step_component
-
     if not _inside(path, root):
         raise DefinitionError(f"{path} lies outside the project ({root})",
                               hint="register steps from inside the project that holds them")
@@ -120,17 +118,13 @@ def _stage_python(path: Path, function: str, root: Path, version: str | None, in
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
-    text = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+    text = to_yaml(manifest)
     (folder / MANIFEST_FILE).write_text(text, encoding="utf-8")
 
 
 def component_of_folder(folder: Path, root: Path, manifest: dict) -> Component:
     """The Component stored in a version folder that lies inside the project at root."""
-    from ..azure_yaml import load_component_yaml
-
     if manifest.get("kind") == KIND_PYTHON:
-        from .python_steps import load_step_component
-
         module = Path(os.path.relpath(folder / str(manifest["module"]), root)).as_posix()
         return load_step_component(root, module, str(manifest["function"]))
     return load_component_yaml(folder / str(manifest.get("definition", DEFINITION_FILE)), root)

@@ -16,13 +16,13 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import DefinitionError, Location, PipeyardError, ReferenceError_, did_you_mean, known
 from ..model import Component
+from ..sdk import Step
+from ..sdk.build import build_component
+from ..sdk.loader import import_project_file
 
 
 def load_step_component(root: Path, file: str, qualname: str) -> Component:
     """The Component of the ``@step`` called qualname in file (relative to root)."""
-    from ..sdk import Step
-    from ..sdk.build import build_component
-
     target = _import_attribute(root, file, qualname)
     if not isinstance(target, Step):
         raise DefinitionError(
@@ -43,8 +43,6 @@ def _import_attribute(root: Path, file: str, qualname: str):
         if all(p.isidentifier() for p in parts):
             module = importlib.import_module(".".join(parts))
         else:
-            from ..sdk.loader import import_project_file
-
             module = import_project_file(root / file, root)
         target = module
         for part in qualname.split("."):

@@ -12,8 +12,9 @@ from ..config.project import ProjectConfig, RegistrySpec
 from ..errors import ConfigError, ReferenceError_, did_you_mean, known
 from .gitrepo import GitRegistry
 from .lockfile import LOCK_FILE, Pin, read_pins, write_pins
+from .package import StagedComponent
 from .references import ComponentRef
-from .store import Entry, RegistryFolder
+from .store import Entry, RegistryFolder, content_hash
 
 EXAMPLE = "registries: [{name: team, path: ../registry}]"
 
@@ -117,10 +118,8 @@ class ProjectRegistries:
                    f"{ref.name}.yml (components there: {known(names)})"
         raise ReferenceError_(message, hint=hint)
 
-    def register(self, staged, registry: str | None, *, push: bool = False) -> Registration:
+    def register(self, staged: StagedComponent, registry: str | None, *, push: bool = False) -> Registration:
         """Add a staged version (package.StagedComponent) to a registry; commit it in a git one."""
-        from .store import content_hash
-
         spec = self.spec(registry)
         entry = Entry(staged.name, staged.version, staged.kind, content_hash(staged.folder),
                       staged.description)

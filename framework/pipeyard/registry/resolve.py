@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ..config.project import ProjectConfig
 from ..errors import ConfigError, Location, PipeyardError, ReferenceError_
@@ -49,7 +50,7 @@ class ComponentResolver:
         ref = parse_reference(text)
         if ref.version is not None:
             folder = find_vendored(self.root, ref.name, ref.version)
-            if folder is not None and (ref.registry is None or read_origin(folder).get("registry") == ref.registry):
+            if folder is not None and (ref.registry is None or _origin(folder).get("registry") == ref.registry):
                 return component_of_folder(folder, self.root, read_manifest(folder))
         if not self.project.registries:
             raise ReferenceError_(
@@ -61,11 +62,11 @@ class ComponentResolver:
         self.notes.extend(self.registries.notes)
         self.registries.notes.clear()
         folder = find_vendored(self.root, entry.name, entry.version)
-        if folder is not None and entry.hash and read_origin(folder).get("hash") != entry.hash:
+        if folder is not None and entry.hash and _origin(folder).get("hash") != entry.hash:
             shown = Path(os.path.relpath(folder, self.root)).as_posix()
             raise ConfigError(
                 f"{shown} holds another {entry.name}:{entry.version} (from registry "
-                f"'{read_origin(folder).get('registry')}') than registry '{registry.spec.name}' has",
+                f"'{_origin(folder).get('registry')}') than registry '{registry.spec.name}' has",
                 hint=f"name the registry (registry:{registry.spec.name}/{entry.name}:{entry.version}) "
                 "or delete the copy to take the registry's",
             )
@@ -75,3 +76,8 @@ class ComponentResolver:
             self.notes.append(f"copied {entry.name}:{entry.version} from registry '{registry.spec.name}' "
                               f"into {shown}/; commit it")
         return component_of_folder(folder, self.root, read_manifest(folder))
+
+
+def _origin(folder: Path) -> dict[str, Any]:
+    """The origin record of a vendored copy that find_vendored found (so it has one)."""
+    return read_origin(folder) or {}

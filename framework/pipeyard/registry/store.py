@@ -28,6 +28,7 @@ import yaml
 
 from ..cache.files import write_atomic
 from ..errors import ConfigError, Location
+from ..yamlio import to_yaml
 from .references import latest
 
 INDEX_FILE = "registry.yaml"
@@ -165,7 +166,7 @@ class RegistryFolder:
             name: dict(sorted(versions.items()))
             for name, versions in sorted(data.get("components", {}).items())
         }
-        text = _INDEX_HEADER + yaml.safe_dump({"format": FORMAT, "components": components}, sort_keys=False)
+        text = _INDEX_HEADER + to_yaml({"format": FORMAT, "components": components})
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.index_path, text, fsync=False)
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError, Location
+from ..yamlio import to_yaml
 from .store import Entry, content_hash, copy_tree
 
 VENDOR_FOLDER = "components/_registry"
@@ -69,7 +70,7 @@ def vendor(root: Path, source: Path, entry: Entry, registry: str, commit: str | 
         copy_tree(source, staging / "copy")
         origin = {"name": entry.name, "version": entry.version, "registry": registry,
                   "hash": found, **({"commit": commit} if commit else {})}
-        (staging / "copy" / ORIGIN_FILE).write_text(_HEADER + yaml.safe_dump(origin, sort_keys=False),
+        (staging / "copy" / ORIGIN_FILE).write_text(_HEADER + to_yaml(origin),
                                                    encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)

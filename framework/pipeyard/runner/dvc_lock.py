@@ -27,9 +27,10 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import RepositoryError
+from .lock import read_holder
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -53,13 +54,13 @@ class DvcLock:
         self.busy_hint = busy_hint
         self.path = self.root / DVC_LOCK_FILE
         self.wait_s = float("inf") if wait is True else GRACE_S if wait is False else float(wait)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def __enter__(self) -> Self:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
     def acquire(self) -> None:
@@ -82,7 +83,8 @@ class DvcLock:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                busy = _busy_error(holder_pid(self.path), self.busy_hint)
+                holder = read_holder(self.path)
+                busy = _busy_error(holder[0] if holder else None, self.busy_hint)
             else:
                 stage = running_stage(self.root)
                 if stage is None:
@@ -156,14 +158,6 @@ def running_stage(root: Path) -> tuple[int, str] | None:
                 if pid != os.getpid() and psutil.pid_exists(pid):
                     return pid, str(info.get("cmd", ""))
     return None
-
-
-def holder_pid(path: Path) -> int | None:
-    """The pid zc.lockfile wrote into the lock file (the holder, while the lock is held)."""
-    try:
-        return int(path.read_text(encoding="utf-8").split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _busy_error(pid: int | None, hint: str | None) -> RepositoryError:

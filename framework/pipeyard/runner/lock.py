@@ -7,7 +7,7 @@ import os
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import RepositoryError
 
@@ -37,13 +37,13 @@ class RunLock:
         self.wait_s = float("inf") if wait is True else float(wait)
         self.busy_hint = busy_hint
         self.left_by_killed_run = False
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def __enter__(self) -> Self:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
     def acquire(self) -> None:
@@ -57,7 +57,7 @@ class RunLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = _read_holder(self.path)
+                    holder = read_holder(self.path)
                     handle.close()
                     raise self._busy_error(holder) from None
                 time.sleep(_POLL_S)
@@ -80,23 +80,28 @@ class RunLock:
             self._handle.close()
             self._handle = None
 
-    def _busy_error(self, holder: tuple[int, float] | None) -> RepositoryError:
-        if holder is None:
+    def _busy_error(self, holder: tuple[int, float | None] | None) -> RepositoryError:
+        pid, started = holder if holder is not None else (None, None)
+        if started is None:
             who, hint = (
                 "another pipeyard run",
                 "wait for it to finish, or pass --wait to queue behind it",
             )
         else:
-            pid, started = holder
             clock = datetime.fromtimestamp(started).strftime("%H:%M:%S")
             who = f"another pipeyard run (pid {pid}, started {clock})"
             hint = f"wait for it to finish (--wait queues behind it), or stop it with `kill {pid}`"
         return RepositoryError(f"{who} is running in this repository", hint=self.busy_hint or hint)
 
 
-def _read_holder(path: Path) -> tuple[int, float] | None:
+def read_holder(path: Path) -> tuple[int, float | None] | None:
+    """(pid, start time) of the process a lock file names, None when it names none.
+
+    The run lock's file holds "<pid> <start time>"; DVC's (zc.lockfile) " <pid>" alone, so
+    the start time is None there.
+    """
     try:
-        pid, started = path.read_text(encoding="utf-8").split()[:2]
-        return int(pid), float(started)
-    except (OSError, ValueError):
+        words = path.read_text(encoding="utf-8").split()
+        return int(words[0]), float(words[1]) if len(words) > 1 else None
+    except (OSError, ValueError, IndexError):
         return None

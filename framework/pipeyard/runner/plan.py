@@ -9,19 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, NoReturn, Protocol, TypeVar
 
 from ..errors import InternalError
 
 Action = Literal["skip", "restore", "run"]
-_ACTIONS = {"up_to_date": "skip", "restorable": "restore", "stale": "run"}
+_ACTIONS: dict[str, Action] = {"up_to_date": "skip", "restorable": "restore", "stale": "run"}
+Name = TypeVar("Name", bound=Hashable)  # a step's name: a string in a run, anything hashable in a test
 
 
 class CheckLike(Protocol):
     """What the planner reads of a stage check (pipeyard.cache.StageCheck has this shape)."""
 
-    state: str
-    reasons: tuple[str, ...]
+    @property
+    def state(self) -> str:
+        """'up_to_date', 'restorable' or 'stale'."""
+        ...
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why, in the user's words."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -61,15 +69,14 @@ class Plan:
         return all(s.action == "skip" for s in self.steps)
 
 
-def downstream_of(
-    names: Iterable[Hashable], upstream: Mapping[Hashable, Iterable[Hashable]]
-) -> set[Hashable]:
+def downstream_of(names: Iterable[Name], upstream: Mapping[Name, Iterable[Name]]) -> set[Name]:
     """Every step that depends on any of names, directly or not (names excluded)."""
-    children: dict[Hashable, list[Hashable]] = {}
+    names = list(names)
+    children: dict[Name, list[Name]] = {}
     for child, parents in upstream.items():
         for parent in parents:
             children.setdefault(parent, []).append(child)
-    seen: set[Hashable] = set()
+    seen: set[Name] = set()
     todo = list(names)
     while todo:
         for child in children.get(todo.pop(), ()):
@@ -80,16 +87,16 @@ def downstream_of(
 
 
 def forced_steps(
-    order: Sequence[Hashable],
-    upstream: Mapping[Hashable, Iterable[Hashable]],
-    force: Collection[Hashable] = (),
+    order: Sequence[Name],
+    upstream: Mapping[Name, Iterable[Name]],
+    force: Collection[Name] = (),
     force_downstream: bool = False,
-) -> dict[Hashable, str]:
+) -> dict[Name, str]:
     """Step -> the reason it runs regardless of its check ('forced', or downstream of one)."""
     unknown = [name for name in force if name not in set(order)]
     if unknown:
         raise InternalError(f"forced steps not in the pipeline: {unknown}")
-    reasons: dict[Hashable, str] = {name: "forced" for name in force}
+    reasons: dict[Name, str] = {name: "forced" for name in force}
     if force_downstream:
         for name in order:
             if name in reasons:
@@ -101,10 +108,10 @@ def forced_steps(
 
 
 def plan(
-    order: Sequence[Hashable],
-    upstream: Mapping[Hashable, Iterable[Hashable]],
-    checks: Mapping[Hashable, CheckLike | str],
-    force: Collection[Hashable] = (),
+    order: Sequence[Name],
+    upstream: Mapping[Name, Iterable[Name]],
+    checks: Mapping[Name, CheckLike | str],
+    force: Collection[Name] = (),
     force_downstream: bool = False,
 ) -> Plan:
     """Predict each step's action from its own check and what runs upstream of it.
@@ -114,7 +121,7 @@ def plan(
     forced, when its check is stale, or when any upstream step runs.
     """
     forced = forced_steps(order, upstream, force, force_downstream)
-    actions: dict[Hashable, Action] = {}
+    actions: dict[Name, Action] = {}
     steps = []
     for name in order:
         step = planned_step(name, checks[name] if name in checks else _missing(name), upstream, actions, forced)
@@ -124,18 +131,18 @@ def plan(
 
 
 def planned_step(
-    name: Hashable,
+    name: Name,
     check: CheckLike | str,
-    upstream: Mapping[Hashable, Iterable[Hashable]],
-    actions: Mapping[Hashable, Action],
-    forced: Mapping[Hashable, str],
+    upstream: Mapping[Name, Iterable[Name]],
+    actions: Mapping[Name, Action],
+    forced: Mapping[Name, str],
 ) -> PlannedStep:
     """One step's action from its own check and the actions already planned upstream of it.
 
     The rule of `plan`, one step at a time, for callers that must know each action before
     they can check the next step (a prediction that follows restores downstream).
     """
-    state, own_reasons = _read_check(name, {name: check})
+    state, own_reasons = _read_check(name, check)
     running_parents = [p for p in upstream.get(name, ()) if actions.get(p) == "run"]
     if name in forced:
         action: Action = "run"
@@ -150,15 +157,11 @@ def planned_step(
     return PlannedStep(name=name, action=action, reasons=tuple(reasons), state=state)
 
 
-def _missing(name: Hashable):
+def _missing(name: Hashable) -> NoReturn:
     raise InternalError(f"no stage check for step '{name}'")
 
 
-def _read_check(name: Hashable, checks: Mapping[Hashable, CheckLike | str]) -> tuple[str, tuple]:
-    try:
-        check = checks[name]
-    except KeyError:
-        raise InternalError(f"no stage check for step '{name}'") from None
+def _read_check(name: Hashable, check: CheckLike | str) -> tuple[str, tuple[str, ...]]:
     state, reasons = (check, ()) if isinstance(check, str) else (check.state, tuple(check.reasons))
     if state not in _ACTIONS:
         raise InternalError(f"unknown stage state '{state}' for step '{name}'")

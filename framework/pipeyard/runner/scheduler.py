@@ -10,69 +10,58 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import heapq
 import queue
-import signal
-import threading
 import time
 from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import CapacityError, InternalError, Interrupted, Location, PipeyardError
+from ..errors import CapacityError, InternalError, Interrupted, PipeyardError
 from ..executors.base import Executor, StepResult, StepTask
 from ..model import Stage
 from . import events as ev
+from .admission import admit
 from .allocation import ResourcePool
 from .groups import GroupLimits, guarded_command
-from .plan import downstream_of, forced_steps
+from .plan import forced_steps
 from .records import logs_dir, new_run_id, step_log_path
-from .summary import RunSummary, StepOutcome
+from .signals import DeferredSignals
+from .step_state import StepBook, StepState
+from .summary import RunSummary
 from .tracking import step_environment
 from .workdir import CodeFolderGuard
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from ..cache import StageCheck
 
 _WAKE = object()  # put on the completion queue to wake the loop (e.g. after Ctrl-C)
 _MAX_WAIT_S = 0.2
+Params = Mapping[str, Any]  # params.yaml's tree: {job: {param: value}}
 
 
 class Workspace(Protocol):
-    """What the scheduler needs of `pipeyard.cache.Workspace`."""
+    """What the scheduler needs of `pipeyard.cache.Workspace` (tests pass a fake)."""
 
-    def check(self, stage: Stage, params: Any) -> Any:
+    def check(self, stage: Stage, params: Params) -> StageCheck:
         """A StageCheck: `state` ('up_to_date', 'restorable', 'stale') and `reasons`."""
+        ...
 
     def prepare_outputs(self, stage: Stage) -> None:
         """Remove old outputs and create their parent folders."""
+        ...
 
-    def commit(self, stage: Stage, params: Any) -> None:
+    def commit(self, stage: Stage, params: Params) -> object:
         """Cache the outputs of a stage that ran, and record its lock entry in memory."""
+        ...
 
-    def restore(self, stage: Stage, check: Any) -> None:
+    def restore(self, stage: Stage, check: StageCheck) -> None:
         """Check the stage's outputs out of the cache and record its lock entry in memory."""
+        ...
 
-    def flush_lock(self, order: tuple[str, ...]) -> None:
+    def flush_lock(self, order: Iterable[str]) -> object:
         """Write dvc.lock atomically, stages in the given order."""
-
-
-@dataclass
-class _Step:
-    """The coordinator's mutable notes on one step during one run."""
-
-    stage: Stage
-    index: int
-    waiting_on: int
-    reasons: tuple[str, ...] = ()
-    attempts: int = 0
-    duration_s: float = 0.0
-    gpu_ids: tuple[str, ...] = ()
-    last: StepResult | None = None
-    failure: list[str] = field(default_factory=list)
-    timeout_s: float | None = None  # of the last attempt: its own, or what its group had left
+        ...
 
 
 class Scheduler:
@@ -114,45 +103,32 @@ class Scheduler:
         self.env = dict(env or {})
         self.flush_interval_s = flush_interval_s
 
-    def run(self, stages: Iterable[Stage], params: Any) -> RunSummary:
+    def run(self, stages: Iterable[Stage], params: Params) -> RunSummary:
         """Run the stages (in topological order) and return what happened to each.
 
-        Raises CapacityError before anything runs when a step asks more than the executor's
-        capacity can ever give, and Interrupted (with the summary as `.summary`) on Ctrl-C
-        or SIGTERM after running steps were stopped and finished ones recorded.
+        Steps whose compute profile sets cpu_fallback run on the CPU when the executor has no
+        GPU for them (runner.admission). Raises CapacityError before anything runs when a step
+        asks more than the executor's capacity can ever give, and Interrupted (with the
+        summary as `.summary`) on Ctrl-C or SIGTERM after running steps were stopped and
+        finished ones recorded.
         """
-        stages = tuple(stages)
-        _validate(stages, self.executor.capacity)
-        return _Run(self, stages, params).execute()
+        admitted = admit(stages, self.executor.capacity, self.reporter)
+        return _Run(self, admitted, params).execute()
 
 
 class _Run:
     """One execution of a Scheduler: the ready set, the queue, what runs, what finished."""
 
-    def __init__(self, scheduler: Scheduler, stages: tuple[Stage, ...], params: Any) -> None:
+    def __init__(self, scheduler: Scheduler, stages: tuple[Stage, ...], params: Params) -> None:
         self.s = scheduler
         self.ws = scheduler.workspace
         self.params = params
-        self.order = tuple(stage.name for stage in stages)
-        upstream = {stage.name: stage.upstream for stage in stages}
-        self.forced = forced_steps(
-            self.order, upstream, scheduler.force, scheduler.force_downstream
-        )
-        self.upstream = upstream
-        self.steps = {
-            stage.name: _Step(stage=stage, index=i, waiting_on=len(set(stage.upstream)))
-            for i, stage in enumerate(stages)
-        }
-        self.children: dict[str, list[str]] = {name: [] for name in self.order}
-        for stage in stages:
-            for parent in set(stage.upstream):
-                self.children[parent].append(stage.name)
-        self.ready = [step.index for step in self.steps.values() if step.waiting_on == 0]
+        self.book = StepBook(stages)
+        self.forced = forced_steps(self.book.order, self.book.upstream, scheduler.force, scheduler.force_downstream)
         self.queued_gpu: list[int] = []  # stale steps waiting for capacity, by pipeline order
         self.queued_cpu: list[int] = []
-        self.running: dict[Future, str] = {}
-        self.outcomes: dict[str, StepOutcome] = {}
-        self.completions: queue.SimpleQueue = queue.SimpleQueue()
+        self.running: dict[Future[StepResult], str] = {}
+        self.completions: queue.SimpleQueue[Future[StepResult] | object] = queue.SimpleQueue()
         self.pool = ResourcePool(scheduler.executor.capacity, scheduler.jobs)
         self.groups = GroupLimits()  # runner.groups: a sweep's max_concurrent_trials and timeout
         self.code_folders = CodeFolderGuard(scheduler.root, scheduler.run_id, stages, scheduler.log_dir)
@@ -165,8 +141,8 @@ class _Run:
 
     def execute(self) -> RunSummary:
         started_at, start = time.time(), time.monotonic()
-        self.emit(ev.RunStarted(self.s.run_id, self.order, self.s.executor.capacity))
-        with _DeferredSignals(self.on_signal):  # until dvc.lock is written
+        self.emit(ev.RunStarted(self.s.run_id, self.book.order, self.s.executor.capacity))
+        with DeferredSignals(self.on_signal):  # until dvc.lock is written
             try:
                 self.loop()
             except KeyboardInterrupt:
@@ -175,12 +151,8 @@ class _Run:
             except BaseException:
                 self.abandon()
                 raise
-            status = (
-                "interrupted"
-                if self.interrupted
-                else "failed"
-                if self.any_failed()
-                else "succeeded"
+            status: ev.RunStatus = (
+                "interrupted" if self.interrupted else "failed" if self.book.any_failed() else "succeeded"
             )
             self.finish_unreached()
             self.flush(force=True)
@@ -188,7 +160,7 @@ class _Run:
         summary = RunSummary(
             run_id=self.s.run_id,
             status=status,
-            steps={name: self.outcomes[name] for name in self.order},
+            steps=self.book.summary_steps(),
             duration_s=duration,
             started_at=started_at,
             finished_at=time.time(),
@@ -222,13 +194,11 @@ class _Run:
     # -- deciding ---------------------------------------------------------------------------
 
     def decide_ready(self) -> None:
-        while self.ready and self.stop_reason is None and not self.interrupted:
-            name = self.order[heapq.heappop(self.ready)]
-            if name not in self.outcomes:
-                self.decide(name)
+        while self.stop_reason is None and not self.interrupted and (name := self.book.next_ready()):
+            self.decide(name)
 
     def decide(self, name: str) -> None:
-        step = self.steps[name]
+        step = self.book[name]
         if name in self.forced:
             self.queue(name, (self.forced[name],))
             return
@@ -248,12 +218,12 @@ class _Run:
             self.queue(name, reasons)
 
     def queue(self, name: str, reasons: tuple[str, ...]) -> None:
-        step = self.steps[name]
+        step = self.book[name]
         step.reasons = reasons
         self.emit(ev.StepQueued(name))
         self.requeue(step)
 
-    def requeue(self, step: _Step) -> None:
+    def requeue(self, step: StepState) -> None:
         waiting = self.queued_gpu if step.stage.resources.gpus else self.queued_cpu
         bisect.insort(waiting, step.index)
 
@@ -270,20 +240,20 @@ class _Run:
             for index in waiting:
                 if self.pool.full:
                     break
-                stage = self.steps[self.order[index]].stage
+                stage = self.book.at(index).stage
                 if self.stop_reason is not None:
                     break
                 if (why := self.groups.expired(stage, time.monotonic())) is not None:
                     started.append(index)
                     self.fail(stage.name, why)
                 elif self.pool.fits(stage.reserved) and self.groups.admits(stage):
-                    self.start(self.order[index])
+                    self.start(stage.name)
                     started.append(index)
             for index in started:
                 waiting.remove(index)
 
     def start(self, name: str) -> None:
-        step = self.steps[name]
+        step = self.book[name]
         stage = step.stage
         step.gpu_ids = self.pool.take(stage.reserved)
         step.timeout_s = self.groups.take(stage, time.monotonic())
@@ -326,8 +296,8 @@ class _Run:
         """The stages of stage's group that finished in this run or run now (runner.groups)."""
         if stage.group is None or stage.group.termination is None:
             return []
-        current = {*self.outcomes, *self.running.values()}
-        return [s.stage for n, s in self.steps.items() if n in current and s.stage.group == stage.group]
+        current = {*self.book.outcomes, *self.running.values()}
+        return [s.stage for n, s in self.book.steps.items() if n in current and s.stage.group == stage.group]
 
     # -- collecting -------------------------------------------------------------------------
 
@@ -341,19 +311,19 @@ class _Run:
         except queue.Empty:
             return
         while True:
-            if item is not _WAKE:
+            if isinstance(item, Future):
                 self.collect(item)
             try:
                 item = self.completions.get_nowait()
             except queue.Empty:
                 return
 
-    def collect(self, future: Future) -> None:
+    def collect(self, future: Future[StepResult]) -> None:
         name = self.running.pop(future)
-        step = self.steps[name]
+        step = self.book[name]
         self.pool.give(step.stage.reserved, step.gpu_ids)
         self.groups.give(step.stage)
-        result: StepResult = future.result()
+        result = future.result()
         self.code_folders.finished(step.stage)  # before commit hashes its code
         step.last = result
         step.duration_s += result.duration_s
@@ -380,50 +350,19 @@ class _Run:
             self.fail(name, why)
 
     def fail(self, name: str, why: str) -> None:
-        step = self.steps[name]
+        step = self.book[name]
         self.finish(name, "failed", (why, *step.failure, *step.reasons))
-        for child in sorted(downstream_of([name], self.upstream), key=self.order.index):
-            if child not in self.outcomes:
-                self.finish(child, "skipped", (f"upstream '{name}' failed",))
+        for child in self.book.open_downstream(name):
+            self.finish(child, "skipped", (f"upstream '{name}' failed",))
         if not self.s.keep_going and self.stop_reason is None and not self.interrupted:
             self.stop_reason = f"the run stopped after '{name}' failed"
 
     def finish(self, name: str, status: ev.StepStatus, reasons: tuple[str, ...]) -> None:
-        step = self.steps[name]
-        ran = step.attempts > 0
-        outcome = StepOutcome(
-            name=name,
-            status=status,
-            duration_s=step.duration_s,
-            reasons=reasons,
-            attempts=step.attempts,
-            log_path=step.last.log_path if step.last else None,
-            executor=self.s.executor.name if ran else None,
-            resources=step.stage.resources,
-            gpu_ids=step.gpu_ids if ran else (),
-            returncode=step.last.returncode if step.last else None,
-            timed_out=step.last.timed_out if step.last else False,
-            host=step.last.host if step.last else None,
-            node_id=step.last.node_id if step.last else None,
-        )
-        self.outcomes[name] = outcome
-        self.emit(
-            ev.StepFinished(
-                name,
-                status,
-                outcome.duration_s,
-                reasons,
-                outcome.log_path,
-                outcome.returncode,
-                outcome.attempts,
-                outcome.timed_out,
-            )
-        )
-        for child in self.children[name]:
-            child_step = self.steps[child]
-            child_step.waiting_on -= 1
-            if child_step.waiting_on == 0 and child not in self.outcomes:
-                heapq.heappush(self.ready, child_step.index)
+        step = self.book[name]
+        outcome = step.outcome(status, reasons, self.s.executor.name)
+        self.book.record(outcome)
+        self.emit(ev.StepFinished(name, status, outcome.duration_s, reasons, outcome.log_path,
+                                  outcome.returncode, outcome.attempts, outcome.timed_out))
 
     # -- stopping ---------------------------------------------------------------------------
 
@@ -433,7 +372,7 @@ class _Run:
             self.s.executor.cancel_all()
         while self.running:
             item = self.completions.get()
-            if item is not _WAKE:
+            if isinstance(item, Future):
                 self.collect(item)
 
     def abandon(self) -> None:
@@ -447,70 +386,14 @@ class _Run:
 
     def finish_unreached(self) -> None:
         why = "the run was interrupted" if self.interrupted else self.stop_reason
-        for name in self.order:
-            if name not in self.outcomes:
-                self.finish(name, "skipped", (why or "not reached",))
-
-    def any_failed(self) -> bool:
-        return any(outcome.status == "failed" for outcome in self.outcomes.values())
+        for name in self.book.unfinished():
+            self.finish(name, "skipped", (why or "not reached",))
 
     def flush(self, force: bool = False) -> None:
         if not self.lock_dirty:
             return
         now = time.monotonic()
         if force or now - self.last_flush >= self.s.flush_interval_s:
-            self.ws.flush_lock(self.order)
+            self.ws.flush_lock(self.book.order)
             self.lock_dirty = False
             self.last_flush = now
-
-
-def _validate(stages: tuple[Stage, ...], capacity) -> None:
-    """Stages must be unique, topologically ordered, and each must fit the capacity."""
-    seen: set[str] = set()
-    for stage in stages:
-        if stage.name in seen:
-            raise InternalError(f"step '{stage.name}' appears twice in the compiled pipeline")
-        missing = [up for up in stage.upstream if up not in seen]
-        if missing:
-            raise InternalError(
-                f"step '{stage.name}' comes before its upstream step(s) {missing} "
-                "or they are not in the pipeline"
-            )
-        seen.add(stage.name)
-    for stage in stages:
-        shortfall = capacity.shortfall(stage.resources, stage.instances)
-        if shortfall:
-            raise CapacityError(
-                f"asks for {shortfall}; it could never start",
-                location=Location(step=stage.name),
-                hint="lower the step's resources, or declare the machine's capacity with "
-                "--cpus/--memory/--gpus or in pipeyard.yaml",
-            )
-
-
-class _DeferredSignals:
-    """Turn the first Ctrl-C or SIGTERM into a call of on_signal; a second Ctrl-C raises.
-
-    Signal handlers can only be set from the main thread; elsewhere this does nothing.
-    """
-
-    def __init__(self, on_signal) -> None:
-        self.on_signal = on_signal
-        self.previous: dict[int, Any] = {}
-        self.seen = False
-
-    def __enter__(self) -> Self:
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                self.previous[signum] = signal.signal(signum, self.handle)
-        return self
-
-    def handle(self, signum, frame) -> None:
-        if self.seen and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.seen = True
-        self.on_signal()
-
-    def __exit__(self, *exc) -> None:
-        for signum, handler in self.previous.items():
-            signal.signal(signum, handler)

@@ -12,13 +12,15 @@ def training(raw: In[File] = "data/raw.csv", lr: float = 0.1):
     train(data=prep.outputs.train_set, lr=lr)
 ```
 
-Importing this package is cheap (no pipeyard.model): every step module and
-``python -m pipeyard.exec`` import it. The model is built only by ``PipelineDefinition.build``.
+Importing this package is cheap (no pipeyard.model): every step module imports it. The model
+is imported only by ``PipelineDefinition.build`` (``build.py``). Modules, each importing only
+those above it in this list: ports, handles, step (and its Recorder), build, recording, loader.
 """
 
+from .handles import JobHandle, OutputRef
 from .loader import load_pipeline_module
 from .ports import Dir, File, In, Metrics, Out, Plots
-from .recording import JobHandle, OutputRef, PipelineDefinition, pipeline
+from .recording import PipelineDefinition, pipeline
 from .step import Step, step
 
 __all__ = [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import pathlib
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import DefinitionError, Location, PipeyardError
 from ..model import (
@@ -28,12 +31,26 @@ from ..model import (
 )
 from ..model.options import parse_distribution, parse_resources, parse_timeout
 from ..model.types import PlotOptions
-from .ports import PortSpec, check_value
-from .recording import OutputRef, PipelineDefinition, PipelineParam, RecordedJob
-from .step import Step
+from .handles import OutputRef, PipelineParam
+from .ports import PortSpec, check_value, relative_location
+from .step import RecordedJob, Recording, Step
 
 
-def build_pipeline(definition: PipelineDefinition, root: Path) -> Pipeline:
+class DefinedPipeline(Protocol):
+    """What building reads of a ``@pipeline`` definition (``recording.PipelineDefinition``)."""
+
+    name: str
+    function: Callable[..., Any]
+    ports: tuple[PortSpec, ...]
+    default_compute: str | None
+    force_rerun: bool
+
+    def record(self) -> Recording:
+        """Call the pipeline function once and collect the jobs it creates."""
+        ...
+
+
+def build_pipeline(definition: DefinedPipeline, root: Path) -> Pipeline:
     """Record definition once and build the Pipeline; every path relative to root."""
     root = Path(os.path.abspath(root))
     try:
@@ -44,7 +61,7 @@ def build_pipeline(definition: PipelineDefinition, root: Path) -> Pipeline:
             key = id(recorded.step.function)
             if key not in components:
                 components[key] = build_component(recorded.step, root)
-            jobs.append(_job(recorded, components[key], root, definition))
+            jobs.append(_job(recorded, components[key], root))
         outputs = []
         bindings: dict[str, dict[str, str]] = {}
         for name, ref in recording.returned.items():
@@ -100,7 +117,7 @@ def build_component(declared: Step, root: Path) -> Component:
     )
 
 
-def _job(recorded: RecordedJob, component: Component, root: Path, definition) -> Job:
+def _job(recorded: RecordedJob, component: Component, root: Path) -> Job:
     where = relative_location(recorded.location, root)
     inputs: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
@@ -159,7 +176,7 @@ def _output_path(value: Any, port: PortSpec, root: Path, where: Location, job: s
     return project_path(value, root, where)
 
 
-def _pipeline_input(port: PortSpec, root: Path, definition: PipelineDefinition) -> PipelineInput:
+def _pipeline_input(port: PortSpec, root: Path, definition: DefinedPipeline) -> PipelineInput:
     default = port.default
     if port.is_artifact and default is not None:
         default = project_path(default, root, relative_location(_function_location(definition.function), root))
@@ -169,8 +186,6 @@ def _pipeline_input(port: PortSpec, root: Path, definition: PipelineDefinition) 
 def _with_output_bindings(job: Job, bindings: dict[str, str]) -> Job:
     if not bindings:
         return job
-    from dataclasses import replace
-
     return replace(job, output_bindings=bindings)
 
 
@@ -188,16 +203,6 @@ def project_path(value: Any, root: Path, where: Location | None) -> str:
     return pathlib.Path(relative).as_posix()
 
 
-def relative_location(location: Location | None, root: Path) -> Location | None:
-    """location with an absolute file inside root made relative to it (POSIX)."""
-    if location is None or not location.file or not os.path.isabs(location.file):
-        return location
-    relative = os.path.relpath(location.file, root)
-    if relative.startswith(os.pardir):
-        return location
-    return Location(pathlib.Path(relative).as_posix(), location.line, location.step)
-
-
 def _module_file(declared: Step, root: Path, where: Location) -> str:
     filename = declared.function.__code__.co_filename
     relative = os.path.relpath(os.path.abspath(filename), root)
@@ -210,7 +215,7 @@ def _module_file(declared: Step, root: Path, where: Location) -> str:
     return pathlib.Path(relative).as_posix()
 
 
-def _function_location(function: Any) -> Location:
+def _function_location(function: Callable[..., Any]) -> Location:
     code = function.__code__
     return Location(code.co_filename, code.co_firstlineno)
 
@@ -218,6 +223,4 @@ def _function_location(function: Any) -> Location:
 def _first_paragraph(doc: str | None) -> str:
     if not doc:
         return ""
-    import inspect
-
     return inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ")

@@ -12,6 +12,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ..errors import DefinitionError, Location, PipeyardError, ReferenceError_, did_you_mean, known
+from .ports import relative_location
+from .recording import PipelineDefinition
 
 if TYPE_CHECKING:
     from ..model import Pipeline
@@ -34,8 +36,6 @@ def load_pipeline_module(path: Path, root: Path, name: str | None = None) -> Pip
     project loaded in the same process gets its own. Errors in user code become a
     DefinitionError naming file:line.
     """
-    from .recording import PipelineDefinition
-
     file_text, target = split_target(path)
     name = name or target
     root = Path(os.path.abspath(root))
@@ -93,8 +93,6 @@ def import_project_file(file: Path, root: Path) -> ModuleType:
         with _project_on_path(root):
             spec.loader.exec_module(module)
     except PipeyardError as error:
-        from .build import relative_location
-
         error.location = relative_location(error.location, root)
         raise
     except SyntaxError as exc:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import pathlib
 import sys
 import types
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, overload
 
 from ..errors import DefinitionError, Location
 
@@ -113,7 +115,7 @@ def _annotation_error(message: str, hint: str, item: Any, port: str) -> Definiti
     """
     error = DefinitionError(message, hint=hint)
     error.annotation = (item, port)  # type: ignore[attr-defined]  # what was written, to place it
-    frame = sys._getframe(2)
+    frame: types.FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE_DIR, _STDLIB_DIR, "<")):
         frame = frame.f_back  # past pipeyard, inspect/typing, and eval()'d annotation strings
     if frame is not None:
@@ -165,18 +167,28 @@ def _find_annotation(file: str, item: Any, port: str, *, line: int | None, funct
     return None
 
 
-class In:
-    """Annotation of a data input: ``data: In[Dir]``; the step receives a ``pathlib.Path``."""
+if TYPE_CHECKING:
+    _Kind = TypeVar("_Kind")
 
-    def __class_getitem__(cls, item: Any) -> Any:
-        return Annotated[pathlib.Path, PortMarker("input", _kind_of(item, "input"))]
+    class In(pathlib.Path, Generic[_Kind]):
+        """What a type checker sees of ``In[...]``: the step receives a ``pathlib.Path``."""
 
+    class Out(pathlib.Path, Generic[_Kind]):
+        """What a type checker sees of ``Out[...]``: the step writes to a ``pathlib.Path``."""
 
-class Out:
-    """Annotation of a data output: ``model: Out[File]``; the step writes to the given Path."""
+else:
 
-    def __class_getitem__(cls, item: Any) -> Any:
-        return Annotated[pathlib.Path, PortMarker("output", _kind_of(item, "output"))]
+    class In:
+        """Annotation of a data input: ``data: In[Dir]``; the step receives a ``pathlib.Path``."""
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Annotated[pathlib.Path, PortMarker("input", _kind_of(item, "input"))]
+
+    class Out:
+        """Annotation of a data output: ``model: Out[File]``; the step writes to the given Path."""
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Annotated[pathlib.Path, PortMarker("output", _kind_of(item, "output"))]
 
 
 @dataclass(frozen=True)
@@ -348,6 +360,24 @@ def code_location(fn: Any) -> Location:
     if code is None:
         return Location()
     return Location(file=code.co_filename, line=code.co_firstlineno)
+
+
+@overload
+def relative_location(location: Location, root: Path) -> Location: ...
+
+
+@overload
+def relative_location(location: None, root: Path) -> None: ...
+
+
+def relative_location(location: Location | None, root: Path) -> Location | None:
+    """location with an absolute file inside root made relative to it (POSIX)."""
+    if location is None or not location.file or not os.path.isabs(location.file):
+        return location
+    relative = os.path.relpath(location.file, root)
+    if relative.startswith(os.pardir):
+        return location
+    return Location(pathlib.Path(relative).as_posix(), location.line, location.step)
 
 
 def prepare_output(path: pathlib.Path, *, is_folder: bool) -> None:

@@ -1,131 +1,24 @@
 """``@pipeline``: record the jobs a pipeline function creates when it is called once.
 
-The function runs with placeholders for its arguments; every step called inside it is
-recorded as a job with its raw arguments. ``PipelineDefinition.build`` turns the record
-into a validated ``model.Pipeline`` (see ``build.py``, imported only then).
+The function runs with placeholders for its arguments (``handles.PipelineParam``); every step
+called inside it is recorded as a job with its raw arguments (``step.Recorder``).
+``PipelineDefinition.build`` turns the record into a validated ``model.Pipeline`` (``build.py``).
 """
 
 from __future__ import annotations
 
-import contextvars
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DefinitionError, Location, ReferenceError_, did_you_mean, known
-from .ports import PortSpec, code_location, read_signature
+from ..errors import DefinitionError, ReferenceError_, did_you_mean, known
+from .handles import OutputRef, PipelineParam
+from .ports import code_location, read_signature
+from .step import Recorder, Recording, current_recorder
 
 if TYPE_CHECKING:
     from ..model import Pipeline
-    from .step import Step
-
-_RECORDER: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
-    "pipeyard_recorder", default=None
-)
-
-
-def current_recorder() -> Recorder | None:
-    """The recorder of the pipeline function being called, or None outside of one."""
-    return _RECORDER.get()
-
-
-@dataclass(frozen=True)
-class PipelineParam:
-    """Stands for an argument of the pipeline function while it is recorded."""
-
-    name: str
-    spec: PortSpec
-
-    def __bool__(self) -> bool:
-        raise DefinitionError(
-            f"pipeline argument '{self.name}' has no value while the pipeline is defined",
-            hint="pass it on to steps; branch inside a step, not in the @pipeline function",
-        )
-
-
-@dataclass(frozen=True)
-class OutputRef:
-    """An output of a recorded job: ``prep.outputs.train_set``."""
-
-    job: str
-    output: str
-    spec: PortSpec
-
-
-class Outputs:
-    """The outputs of a recorded job, as attributes."""
-
-    def __init__(self, job: str, step_name: str, specs: dict[str, PortSpec], where: Location):
-        self._job, self._step, self._specs, self._where = job, step_name, specs, where
-
-    def __getattr__(self, name: str) -> OutputRef:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        spec = self._specs.get(name)
-        if spec is None:
-            raise ReferenceError_(
-                f"step '{self._step}' has no output '{name}'{did_you_mean(name, self._specs)}",
-                location=self._where,
-                hint=f"its outputs: {known(self._specs)}",
-            )
-        return OutputRef(self._job, name, spec)
-
-    def __iter__(self):
-        return iter(OutputRef(self._job, name, spec) for name, spec in self._specs.items())
-
-
-class JobHandle:
-    """What calling a step inside a pipeline returns: ``job.outputs.x`` (or ``job.x``)."""
-
-    def __init__(self, name: str, outputs: Outputs):
-        self.name = name
-        self.outputs = outputs
-
-    def __getattr__(self, name: str) -> OutputRef:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.outputs, name)
-
-
-@dataclass
-class RecordedJob:
-    """One step call inside a pipeline function, with its raw arguments."""
-
-    name: str
-    step: Step
-    arguments: dict[str, Any]
-    location: Location
-
-
-@dataclass
-class Recorder:
-    """Collects the jobs created while one pipeline function runs."""
-
-    jobs: list[RecordedJob] = field(default_factory=list)
-    prefix: str = ""  # '<pipeline job>__' while a nested @pipeline function records its steps
-
-    def record(self, step: Step, arguments: dict[str, Any], where: Location) -> JobHandle:
-        """Record a call of step and return a handle to its outputs."""
-        taken = {job.name for job in self.jobs}
-        name = self.prefix + (step.job_name or step.name)
-        if step.job_name is None and name in taken:
-            suffix = 2
-            while f"{name}_{suffix}" in taken:
-                suffix += 1
-            name = f"{name}_{suffix}"
-        self.jobs.append(RecordedJob(name, step, dict(arguments), where))
-        outputs = {p.name: p for p in step.ports if p.kind == "output"}
-        return JobHandle(name, Outputs(name, step.name, outputs, where))
-
-
-@dataclass
-class Recording:
-    """The result of calling a pipeline function once: its jobs and returned outputs."""
-
-    jobs: list[RecordedJob]
-    returned: dict[str, OutputRef]
 
 
 class PipelineDefinition:
@@ -152,15 +45,13 @@ class PipelineDefinition:
     def record(self) -> Recording:
         """Call the function once with placeholders and collect the jobs it creates."""
         recorder = Recorder()
-        token = _RECORDER.set(recorder)
-        try:
-            returned = self.function(**{p.name: PipelineParam(p.name, p) for p in self.ports})
-        finally:
-            _RECORDER.reset(token)
+        returned = recorder.call(self.function, **{p.name: PipelineParam(p.name, p) for p in self.ports})
         return Recording(recorder.jobs, _returned_outputs(self, returned))
 
     def build(self, root: Path | str | None = None) -> Pipeline:
         """The validated model Pipeline; paths become relative to root (default: cwd)."""
+        # imported here, not at the top: the model costs every step process ~20 ms (measured
+        # `import pipeyard.sdk` 67 -> 88 ms) and only building a pipeline needs it
         from .build import build_pipeline
 
         return build_pipeline(self, Path(root) if root is not None else Path.cwd())
@@ -179,7 +70,7 @@ class PipelineDefinition:
     def _nested(self, recorder: Recorder, args: tuple, kwargs: dict) -> Any:
         """Called inside another pipeline: record its steps there as ``<name>__<step>`` (the
         model's nesting rule, as for Azure ML pipeline components) and return its outputs."""
-        from ..model.pipeline import NESTING_SEPARATOR
+        from ..model.pipeline import NESTING_SEPARATOR  # lazily, as in build(): the model's cost
 
         try:
             bound = inspect.signature(self.function).bind(*args, **kwargs)

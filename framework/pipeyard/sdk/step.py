@@ -1,12 +1,13 @@
-"""``@step``: turn a Python function into a pipeline step.
+"""``@step``: turn a Python function into a pipeline step, and the recorder its calls go to.
 
-Inside a ``@pipeline`` function, calling a step records a job; anywhere else it simply
-runs the function (paths become ``pathlib.Path`` and output folders are created), which
-is handy in tests. Light on purpose: ``python -m pipeyard.exec`` imports it.
+Inside a ``@pipeline`` function (while a `Recorder` is active), calling a step records a job;
+anywhere else it simply runs the function (paths become ``pathlib.Path`` and output folders
+are created), which is handy in tests. Light on purpose: every step module imports it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import pathlib
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import DefinitionError, Location, did_you_mean, known
+from .handles import JobHandle, OutputRef, Outputs
 from .ports import PortSpec, code_location, prepare_output, read_signature
-from .recording import current_recorder
 
 
 @dataclass(frozen=True)
@@ -178,3 +179,60 @@ def caller_location(depth: int) -> Location:
     except ValueError:
         return Location()
     return Location(file=frame.f_code.co_filename, line=frame.f_lineno)
+
+
+@dataclass
+class RecordedJob:
+    """One step call inside a pipeline function, with its raw arguments."""
+
+    name: str
+    step: Step
+    arguments: dict[str, Any]
+    location: Location
+
+
+@dataclass
+class Recording:
+    """The result of calling a pipeline function once: its jobs and returned outputs."""
+
+    jobs: list[RecordedJob]
+    returned: dict[str, OutputRef]
+
+
+_RECORDER: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
+    "pipeyard_recorder", default=None
+)
+
+
+def current_recorder() -> Recorder | None:
+    """The recorder of the pipeline function being called, or None outside of one."""
+    return _RECORDER.get()
+
+
+@dataclass
+class Recorder:
+    """Collects the jobs created while one pipeline function runs."""
+
+    jobs: list[RecordedJob] = field(default_factory=list)
+    prefix: str = ""  # '<pipeline job>__' while a nested @pipeline function records its steps
+
+    def call(self, function: Callable[..., Any], **arguments: Any) -> Any:
+        """Call function with arguments, recording the steps it calls here."""
+        token = _RECORDER.set(self)
+        try:
+            return function(**arguments)
+        finally:
+            _RECORDER.reset(token)
+
+    def record(self, step: Step, arguments: dict[str, Any], where: Location) -> JobHandle:
+        """Record a call of step and return a handle to its outputs."""
+        taken = {job.name for job in self.jobs}
+        name = self.prefix + (step.job_name or step.name)
+        if step.job_name is None and name in taken:
+            suffix = 2
+            while f"{name}_{suffix}" in taken:
+                suffix += 1
+            name = f"{name}_{suffix}"
+        self.jobs.append(RecordedJob(name, step, dict(arguments), where))
+        outputs = {p.name: p for p in step.ports if p.kind == "output"}
+        return JobHandle(name, Outputs(name, step.name, outputs, where))

@@ -17,10 +17,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config.hydra_errors import override_problem
 from ..config.overrides import refuse_hydra_settings
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from hydra.core.object_type import ObjectType
 
 _GRAMMAR_HINT = (
     "sweep values look like train.lr=0.1,0.01 or train.depth=range(1,5) or "
@@ -55,7 +59,8 @@ def expand_sweep(overrides: Sequence[str], conf_dir: Path | None = None) -> tupl
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    parser = OverridesParser.create(config_loader=_ConfigGroups(conf_dir))
+    # Hydra asks for a whole ConfigLoader; glob(...), the one caller, needs get_group_options only
+    parser = OverridesParser.create(config_loader=_ConfigGroups(conf_dir))  # type: ignore[arg-type]
     choices: dict[str, list[str]] = {}
     for text in overrides:
         try:
@@ -112,7 +117,13 @@ class _ConfigGroups:
     def __init__(self, conf_dir: Path | None) -> None:
         self.conf_dir = Path(conf_dir) if conf_dir is not None else None
 
-    def get_group_options(self, group_name: str, results_filter=None, config_name=None, overrides=None):
+    def get_group_options(
+        self,
+        group_name: str,
+        results_filter: ObjectType | None = None,
+        config_name: str | None = None,
+        overrides: list[str] | None = None,
+    ) -> list[str]:
         """The names of conf/<group>/*.yaml, sorted; a missing group is a ParameterError."""
         folder = self.conf_dir / group_name if self.conf_dir is not None else None
         if folder is None or not folder.is_dir():

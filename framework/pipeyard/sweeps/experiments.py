@@ -9,14 +9,11 @@ and `dvc exp apply <name>` brings one into the workspace.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from .worktrees import git
+from ..vcs.git import git_output, identity_env, run_git
 
 EXPS_NAMESPACE = "refs/exps"
-_FALLBACK_IDENTITY = {"name": "pipeyard", "email": "pipeyard@localhost"}
 
 
 def experiment_ref(baseline: str, name: str) -> str:
@@ -29,24 +26,9 @@ def record_experiment(folder: Path, baseline: str, name: str, message: str) -> s
 
     Returns the experiment's commit. The run's own files (.pipeyard/) stay out of the commit.
     """
-    git(folder, "add", "--all")
-    git(folder, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".pipeyard")
-    git(
-        folder, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, env=_with_identity(folder)
-    )
-    commit = git(folder, "rev-parse", "HEAD").strip()
-    git(folder, "update-ref", experiment_ref(baseline, name), commit)
+    run_git(folder, "add", "--all")
+    run_git(folder, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".pipeyard")
+    run_git(folder, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, env=identity_env(folder))
+    commit = git_output(folder, "rev-parse", "HEAD")
+    run_git(folder, "update-ref", experiment_ref(baseline, name), commit)
     return commit
-
-
-def _with_identity(folder: Path) -> dict:
-    """The environment for `git commit`, with a stand-in identity where git has none."""
-    env = dict(os.environ)
-    for role in ("AUTHOR", "COMMITTER"):
-        done = subprocess.run(
-            ["git", "var", f"GIT_{role}_IDENT"], cwd=folder, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            env.setdefault(f"GIT_{role}_NAME", _FALLBACK_IDENTITY["name"])
-            env.setdefault(f"GIT_{role}_EMAIL", _FALLBACK_IDENTITY["email"])
-    return env

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import session
+from ..config.project import load_project_config
 from ..errors import CapacityError, Location, RepositoryError
+from ..executors.capacity import detect_capacity
 from ..model import Capacity, Resources
 from .expand import SweepPoint, expand_sweep
 from .sharing import PlannedRun, SharedStep, plan_runs, shared_steps, step_identities
@@ -64,9 +66,6 @@ def plan_sweep(root: Path, options: session.RunOptions) -> SweepPlan:
     Raises ParameterError for a bad sweep or override, RepositoryError without a commit or a
     DVC repository, CapacityError for a step larger than the whole capacity.
     """
-    from ..config.project import load_project_config
-    from ..executors.capacity import detect_capacity
-
     root = Path(root).resolve()
     project = load_project_config(root)
     points = expand_sweep(options.overrides, project.conf_dir)

@@ -60,8 +60,8 @@ def step_identities(stages: Sequence[Stage], params: Mapping[str, Any]) -> dict[
     """
     identities: dict[str, str | None] = {}
     for stage in stages:
-        upstream = [identities.get(name) for name in stage.upstream]
-        if not _run_cacheable(stage) or any(up is None for up in upstream):
+        upstream = [identity for name in stage.upstream if (identity := identities.get(name)) is not None]
+        if not _run_cacheable(stage) or len(upstream) < len(stage.upstream):
             identities[stage.name] = None
             continue
         described = {
@@ -69,7 +69,7 @@ def step_identities(stages: Sequence[Stage], params: Mapping[str, Any]) -> dict[
             "deps": sorted(stage.deps),
             "params": {key: lookup_param(params, key)[1] for key in stage.params},
             "outs": sorted(stage.out_paths),
-            "upstream": sorted(upstream),  # type: ignore[arg-type]
+            "upstream": sorted(upstream),
         }
         text = json.dumps(described, sort_keys=True, default=repr)
         identities[stage.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -121,7 +121,9 @@ def plan_runs(
     return tuple(runs)
 
 
-def _needs(point: int, names: Sequence[str], computed_by, sharing_run) -> tuple[str, ...]:
+def _needs(
+    point: int, names: Sequence[str], computed_by: Mapping[tuple[int, str], int], sharing_run: Mapping[int, str]
+) -> tuple[str, ...]:
     """The runs of other points that compute the shared steps among names."""
     others = {computed_by[(point, n)] for n in names if computed_by.get((point, n), point) != point}
     return tuple(sorted(sharing_run[other] for other in others))

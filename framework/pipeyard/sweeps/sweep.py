@@ -28,7 +28,9 @@ from typing import Any
 
 from .. import session
 from ..errors import EXIT_INTERRUPTED, Interrupted, PipeyardError
+from ..history.shared_cache import share_cache
 from ..runner.records import RECORD_FILE, RunRecord, load_record, run_dir
+from ..vcs.git import add_worktree, remove_worktree
 from .expand import SweepPoint
 from .experiments import record_experiment
 from .plan import SweepPlan
@@ -36,16 +38,11 @@ from .recording import fold_warmups, save_point_record
 from .sharing import PlannedRun
 from .slots import Slot
 from .worker import Worker, write_spec
-from .worktrees import (
-    SWEEPS_DIR,
-    LiveSweep,
-    add_worktree,
-    carry_changes,
-    link_inputs,
-    remove_stale_sweeps,
-    remove_worktree,
-    share_cache,
-)
+from .worktrees import LiveSweep, carry_changes, link_inputs, remove_stale_sweeps
+
+# how a run in a worker ended: its record, the message of the error that stopped it, or None
+# when it was interrupted
+RunOutcome = RunRecord | str | None
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,7 @@ class _Sweep:
         self, plan: SweepPlan, options: session.RunOptions, reporter: Callable, sweep_id: str
     ) -> None:
         self.plan, self.options, self.reporter, self.sweep_id = plan, options, reporter, sweep_id
-        self.folder = plan.root / SWEEPS_DIR / sweep_id
+        self.folder = plan.root / session.SWEEPS_DIR / sweep_id
         self.specs = self.folder / ".specs"
         self.points = {p.number: p for p in plan.points}
         self.warmups: dict[int, RunRecord] = {}
@@ -224,7 +221,7 @@ class _Sweep:
             for worker in workers:
                 worker.close()
 
-    def finished(self, run: PlannedRun, outcome) -> bool:
+    def finished(self, run: PlannedRun, outcome: RunOutcome) -> bool:
         """Take in the outcome of a run; True when it succeeded."""
         if run.final:
             result = self.finish(run.point, outcome)
@@ -245,7 +242,7 @@ class _Sweep:
         self.results[result.point.number] = result
         self.reporter(PointFinished(result, len(self.results), len(self.points)))
 
-    def call_worker(self, run: PlannedRun, slot: Slot, worker: Worker):
+    def call_worker(self, run: PlannedRun, slot: Slot, worker: Worker) -> RunOutcome:
         """Make one planned run in a worker process, within slot.
 
         Returns its RunRecord, an error message, or None when it was interrupted.
@@ -341,7 +338,7 @@ class _Sweep:
             dirty=bool(self.plan.changes),
         )
 
-    def finish(self, number: int, outcome) -> PointResult:
+    def finish(self, number: int, outcome: RunOutcome) -> PointResult:
         point, folder = self.points[number], self.workspace(number)
         if outcome is None:
             self.discard(folder)

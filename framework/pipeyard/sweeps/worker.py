@@ -23,19 +23,18 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from .. import session
+from ..errors import EXIT_INTERRUPTED, EXIT_STEP_FAILED, Interrupted, PipeyardError
 from ..executors.local import parent_death_signal
 
 
-def write_spec(path: Path, loaded, options) -> None:
+def write_spec(path: Path, loaded: session.Loaded, options: session.RunOptions) -> None:
     """Write the spec of one run for a worker."""
     path.write_bytes(pickle.dumps({"loaded": loaded, "options": options}))
 
 
 def run_one(spec_path: Path, result_path: Path) -> int:
     """Make the run spec_path describes; write its result; return the exit code."""
-    from .. import session
-    from ..errors import EXIT_INTERRUPTED, EXIT_STEP_FAILED, Interrupted, PipeyardError
-
     spec = pickle.loads(spec_path.read_bytes())  # written by the sweep, in its own folder
     try:
         summary = session.run(spec["loaded"], spec["options"], lambda event: None)
@@ -81,6 +80,7 @@ class Worker:
 
     def run(self, spec: Path, result: Path) -> int | None:
         """Make one run; its exit code, or None when the worker process died."""
+        assert self.process.stdin is not None and self.process.stdout is not None  # both are pipes
         try:
             self.process.stdin.write(f"{spec}\t{result}\n")
             self.process.stdin.flush()
@@ -103,7 +103,8 @@ class Worker:
     def close(self) -> None:
         """Let the worker finish and wait for it."""
         try:
-            self.process.stdin.close()
+            if self.process.stdin is not None:
+                self.process.stdin.close()
         except OSError:
             pass
         self.process.wait()

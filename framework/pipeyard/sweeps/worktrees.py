@@ -4,8 +4,9 @@
 
 Into each worktree go the uncommitted changes of the main workspace (so a sweep runs what
 `pipeyard run` would), `.dvc/config.local` pointing `cache.dir` at the main repository's
-cache (so every point reads and fills one object cache and one run-cache), and hard links to
-the input files git does not track (e.g. data added with `dvc add`).
+cache (history/shared_cache.py: every point reads and fills one object cache and one
+run-cache), and hard links to the input files git does not track (e.g. data added with
+`dvc add`).
 
 While a sweep runs, its folder holds `.sweep.lock`, flocked by the sweep and listing its
 worker processes; a sweep that ends removes it. A folder whose marker is still there but no
@@ -16,40 +17,21 @@ the worktrees of failed points for inspection) are left alone.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import fcntl
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 import psutil
 
-from ..cache.workspace import cache_dir_of
 from ..errors import RepositoryError
 from ..session import SWEEPS_DIR
+from ..vcs.git import changed_paths, head_commit, remove_worktree, run_git
 
 LIVE_MARKER = ".sweep.lock"
-
-
-def git(folder: Path, *args: str, env: dict | None = None) -> str:
-    """Run git in folder and return its stdout; a failure is a RepositoryError."""
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=folder, capture_output=True, text=True, check=False, env=env, timeout=120
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RepositoryError(
-            f"`git {args[0]}` could not run: {exc}", hint="check that git is installed"
-        ) from None
-    if done.returncode != 0:
-        raise RepositoryError(
-            f"`git {' '.join(args)}` failed in {folder}: {(done.stderr or done.stdout).strip()}",
-            hint="check the repository with `git status`",
-        )
-    return done.stdout
 
 
 def baseline_commit(root: Path) -> str:
@@ -58,37 +40,18 @@ def baseline_commit(root: Path) -> str:
         raise RepositoryError(
             f"{root} is not a git repository", hint="run `git init`, then commit the project"
         )
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not done.stdout.strip():
+    commit = head_commit(root)
+    if commit is None:
         raise RepositoryError(
             "a sweep runs each point in a git worktree of HEAD, and this repository has no commit yet",
             hint="commit the project first: git add -A && git commit -m 'pipeline'",
         )
-    return done.stdout.strip()
-
-
-def add_worktree(root: Path, folder: Path, commit: str) -> None:
-    """Check out commit, detached, into the new worktree folder."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    git(root, "worktree", "add", "--detach", "--quiet", str(folder), commit)
-
-
-def remove_worktree(root: Path, folder: Path) -> None:
-    """Remove a point's worktree, outputs included (they are in the cache)."""
-    git(root, "worktree", "remove", "--force", str(folder))
+    return commit
 
 
 def uncommitted_changes(root: Path) -> tuple[str, ...]:
     """The paths that differ from HEAD in the main workspace: changed, new (not ignored), deleted."""
-    text = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
-    paths = [entry[3:] for entry in text.split("\0") if len(entry) > 3]
-    return tuple(p for p in paths if not p.startswith(".pipeyard/"))
+    return tuple(p for p in changed_paths(root) if not p.startswith(".pipeyard/"))
 
 
 def carry_changes(root: Path, folder: Path, paths: Iterable[str]) -> None:
@@ -104,21 +67,6 @@ def carry_changes(root: Path, folder: Path, paths: Iterable[str]) -> None:
             target.unlink()
 
 
-def share_cache(root: Path, folder: Path) -> None:
-    """Point the worktree's DVC cache at the main repository's, keeping main's local settings."""
-    config = configparser.ConfigParser(interpolation=None)
-    local = root / ".dvc" / "config.local"
-    if local.is_file():
-        config.read(local, encoding="utf-8")
-    if not config.has_section("cache"):
-        config.add_section("cache")
-    config.set("cache", "dir", str(cache_dir_of(root)))
-    target = folder / ".dvc" / "config.local"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", encoding="utf-8") as handle:
-        config.write(handle)
-
-
 def link_inputs(root: Path, folder: Path, paths: Iterable[str]) -> None:
     """Hard-link (or copy) each input present in the main workspace but not in the worktree."""
     for relpath in paths:
@@ -132,7 +80,7 @@ def link_inputs(root: Path, folder: Path, paths: Iterable[str]) -> None:
             _link_or_copy(source, target)
 
 
-def _link_or_copy(source, target) -> None:
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
     try:
         os.link(source, target)
     except OSError:
@@ -202,11 +150,11 @@ def remove_stale_sweeps(root: Path) -> list[Path]:
         removed.append(folder)
     if removed:
         with contextlib.suppress(RepositoryError):
-            git(root, "worktree", "prune")
+            run_git(root, "worktree", "prune")
     return removed
 
 
-def _same_file(handle, path: Path) -> bool:
+def _same_file(handle: IO[str], path: Path) -> bool:
     try:
         return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
     except FileNotFoundError:

@@ -32,18 +32,10 @@ class ClusterExecutorContract(ExecutorContract):
     cluster_offers = Capacity(cpus=4, memory_mb=0, gpu_ids=("0", "1"), custom=(("highmem", 1.0),))
 
     def test_gpu_tasks_see_only_their_devices(self, executor, tmp_path):
-        gpu = self.task(
-            tmp_path,
-            "gpu",
-            'echo "[${CUDA_VISIBLE_DEVICES-unset}]" > gpu.txt',
-            resources=Resources(gpus=1),
-            gpu_ids=("scheduler-counted",),
-        )
-        cpu = self.task(tmp_path, "cpu", 'echo "[${CUDA_VISIBLE_DEVICES-unset}]" > cpu.txt')
-        assert self.run(executor, gpu).ok and self.run(executor, cpu).ok
-        seen = (tmp_path / "gpu.txt").read_text().strip().strip("[]").split(",")
-        assert len(seen) == 1 and seen[0].isdigit(), f"a 1-GPU step saw devices {seen}"
-        assert (tmp_path / "cpu.txt").read_text().strip() == "[]"
+        gpu_seen, cpu_seen = self.devices_seen(executor, tmp_path, ("scheduler-counted",))
+        devices = gpu_seen.strip("[]").split(",")
+        assert len(devices) == 1 and devices[0].isdigit(), f"a 1-GPU step saw devices {devices}"
+        assert cpu_seen == "[]"
 
     def test_results_say_where_the_step_ran(self, executor, tmp_path):
         result = self.run(executor, self.task(tmp_path, "where", "true"))

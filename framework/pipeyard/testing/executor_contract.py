@@ -117,6 +117,15 @@ class ExecutorContract:
         """Submit task and wait for its result."""
         return executor.submit(task).result(timeout=WAIT_S)
 
+    def devices_seen(self, executor: Executor, tmp_path: Path, gpu_ids: tuple[str, ...]) -> tuple[str, str]:
+        """Run a 1-GPU step given gpu_ids and a CPU step; what each saw of CUDA_VISIBLE_DEVICES
+        ("[...]", "[unset]" when the variable was not set at all)."""
+        seen = 'echo "[${CUDA_VISIBLE_DEVICES-unset}]" > '
+        gpu = self.task(tmp_path, "gpu", seen + "gpu.txt", resources=Resources(gpus=1), gpu_ids=gpu_ids)
+        cpu = self.task(tmp_path, "cpu", seen + "cpu.txt")
+        assert self.run(executor, gpu).ok and self.run(executor, cpu).ok
+        return (tmp_path / "gpu.txt").read_text().strip(), (tmp_path / "cpu.txt").read_text().strip()
+
     # -- tests ------------------------------------------------------------------------------
 
     def test_offers_a_capacity_and_a_name(self, executor):
@@ -148,17 +157,7 @@ class ExecutorContract:
         assert "broken" in result.log_path.read_text()
 
     def test_gpu_tasks_see_only_their_devices(self, executor, tmp_path):
-        gpu = self.task(
-            tmp_path,
-            "gpu",
-            'echo "[${CUDA_VISIBLE_DEVICES-unset}]" > gpu.txt',
-            resources=Resources(gpus=1),
-            gpu_ids=("1",),
-        )
-        cpu = self.task(tmp_path, "cpu", 'echo "[${CUDA_VISIBLE_DEVICES-unset}]" > cpu.txt')
-        assert self.run(executor, gpu).ok and self.run(executor, cpu).ok
-        assert (tmp_path / "gpu.txt").read_text().strip() == "[1]"
-        assert (tmp_path / "cpu.txt").read_text().strip() == "[]"
+        assert self.devices_seen(executor, tmp_path, ("1",)) == ("[1]", "[]")
 
     def test_tasks_run_at_the_same_time(self, executor, tmp_path):
         # Each task writes its start time, waits until it sees the other's start, then writes

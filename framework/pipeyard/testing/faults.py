@@ -25,7 +25,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -34,11 +33,12 @@ from pathlib import Path
 import psutil
 import yaml
 
+from .projects import cli_argv, cli_environment, commit_all, init_project, run_cli
+
 MARK = "PIPEYARD_FAULT_MARK"
 FILES = 4  # part files per output, then `complete`
 STEPS = ("prepare", "left", "right", "middle", "join", "tail")
 KILL_DEADLINE_S = 2.0
-_BIN = Path(sys.executable).parent
 _TEMP = re.compile(r"(\.[0-9a-f]{32}\.tmp|^\.record-.*\.tmp)$")
 
 COMPONENT = """
@@ -137,45 +137,26 @@ jobs:
 
 
 def environment(token: str | None = None) -> dict[str, str]:
-    """The environment of a trial's commands: the venv first on PATH, MARK set to token."""
-    env = dict(os.environ)
-    env["PATH"] = f"{_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["DVC_NO_ANALYTICS"] = "1"
-    env.pop("PIPEYARD_TRACEBACK", None)
-    if token is not None:
-        env[MARK] = token
-    return env
+    """The environment of a trial's commands: cli_environment() with MARK set to token."""
+    return cli_environment({MARK: token} if token is not None else None)
 
 
-def command(root: Path, *args: str, token: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run args (`pipeyard ...`, `dvc ...`, `git ...`) in root and wait."""
-    return subprocess.run(
-        _argv(args), cwd=root, capture_output=True, text=True, env=environment(token), timeout=timeout, check=False
-    )
-
-
-def _argv(args: tuple[str, ...]) -> list[str]:
-    if args[0] == "pipeyard":
-        return [sys.executable, "-m", "pipeyard", *args[1:]]
-    if args[0] == "dvc":
-        return [str(_BIN / "dvc"), *args[1:]]
-    return list(args)
+def command(root: Path, *args: str, token: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run args (`pipeyard ...`, `dvc ...`) in root and wait."""
+    return run_cli(root, *args, env=environment(token), timeout=timeout)
 
 
 def make_fault_project(root: Path) -> Path:
     """A committed git + DVC project whose six steps write their outputs slowly."""
-    root.mkdir(parents=True, exist_ok=True)
     (root / "components" / "src").mkdir(parents=True, exist_ok=True)
     (root / "components" / "slow.yml").write_text(textwrap.dedent(COMPONENT).lstrip())
     (root / "components" / "src" / "slow.py").write_text(textwrap.dedent(STEP_SCRIPT).lstrip())
     (root / "pipeline.yml").write_text(textwrap.dedent(PIPELINE).lstrip())
-    for args in (("git", "init", "-q", "-b", "main"), ("pipeyard", "init"), ("pipeyard", "compile")):
-        done = command(root, *args)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed: {done.stderr}")
-    command(root, "git", "add", "-A")
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    subprocess.run(["git", "commit", "-q", "-m", "faults"], cwd=root, check=True, env={**environment(), **env})
+    init_project(root)
+    done = command(root, "pipeyard", "compile")
+    if done.returncode != 0:
+        raise RuntimeError(f"pipeyard compile failed: {done.stderr}")
+    commit_all(root, "faults")
     return root
 
 
@@ -326,7 +307,7 @@ def kill_trial(template: Path, work: Path, rng: random.Random, target: str = "pi
     token = f"kill-{os.getpid()}-{rng.randrange(1 << 30)}"
     trial = Trial(f"kill {target}")
     process = subprocess.Popen(
-        _argv(("pipeyard", "run")), cwd=root, env=environment(token), start_new_session=True,
+        cli_argv("pipeyard", "run"), cwd=root, env=environment(token), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     delay = rng.uniform(0.0, max_delay_s)
@@ -369,32 +350,33 @@ def race_trial(template: Path, work: Path, rng: random.Random) -> Trial:
     trial = Trial("race")
     wait = rng.random() < 0.5
     pause = rng.choice(("0.08", "0.3"))  # a slow pipeline outlasts the other's few seconds of retries
-    commands = [("dvc", "repro"), ("pipeyard", "run", *(["--wait"] if wait else []))]
-    if rng.random() < 0.5:
-        commands.reverse()
+    commands = [cli_argv("dvc", "repro"), cli_argv("pipeyard", "run", *(["--wait"] if wait else []))]
+    labels = ["dvc repro", "pipeyard run" + (" --wait" if wait else "")]
+    order = [1, 0] if rng.random() < 0.5 else [0, 1]
     started = []
     begin = time.monotonic()
     steps_log = work.with_name(work.name + ".steps")
-    for args in commands:
-        started.append((args, subprocess.Popen(
-            _argv(args), cwd=root, env={**environment(token), "FAULT_LOG": str(steps_log), "FAULT_PAUSE_S": pause},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    env = environment(token) | {"FAULT_LOG": str(steps_log), "FAULT_PAUSE_S": pause}
+    for index in order:
+        started.append((labels[index], subprocess.Popen(
+            commands[index], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )))
         time.sleep(rng.uniform(0.0, 0.8))
-    for args, process in started:
+    for label, process in started:
         try:
             _, stderr = process.communicate(timeout=300)
         finally:
             if process.poll() is None:
                 process.kill()
-        trial.notes.append(f"{' '.join(args)}: exit {process.returncode} at {time.monotonic() - begin:.1f}s")
+        trial.notes.append(f"{label}: exit {process.returncode} at {time.monotonic() - begin:.1f}s")
         if process.returncode == 0:
             continue
-        line = _refusal(args[0], stderr)
+        tool = label.split()[0]
+        line = _refusal(tool, stderr)
         if line is None:
-            trial.unclear.append(f"{' '.join(args)} exited {process.returncode}: {stderr.strip()[-400:]}")
+            trial.unclear.append(f"{label} exited {process.returncode}: {stderr.strip()[-400:]}")
         else:
-            trial.notes.append(f"{args[0]} refused: {line}")
+            trial.notes.append(f"{tool} refused: {line}")
     kill_marked(token)
     trial.overlaps = overlapping_steps(steps_log)
     found = inspect(root)

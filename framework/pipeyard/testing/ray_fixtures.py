@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from ..executors.ray_executor import RayExecutor
 from ..model import Capacity
 
 EMBEDDED_OFFERS = Capacity(cpus=4, memory_mb=0, gpu_ids=("0", "1"), custom=(("highmem", 1.0),))
@@ -52,8 +53,6 @@ def make_shared_ray_executor(capacity: Capacity):
     the address `start_embedded_ray` exported, instead of starting one of its own (seconds
     each on a loaded machine); without it, it starts an embedded Ray as `pipeyard run` does.
     """
-    from ..executors.ray_executor import RayExecutor
-
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     address = os.environ.get(SHARED_RAY_VARIABLE)
     return RayExecutor(capacity, address=address) if address else RayExecutor(capacity)

@@ -32,7 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..azure_yaml.component import load_component_yaml
+from ..compile.command import render_template
 from ..errors import DefinitionError, Location, ParameterError, StepFailed, did_you_mean, known
+from ..model.types import coerce_parameter
+from ..sdk.ports import check_value, prepare_output
 
 _ROOT_MARKERS = (".git", ".dvc", "pipeyard.yaml", "pipeyard.yml", "pipeline.yml", "pipeline.yaml", "pipeline.py")
 _LOG_TAIL_LINES = 40
@@ -107,8 +111,6 @@ def run_step(
 
 
 def _run_python_step(step, tmp_path: Path, inputs: dict, params: dict, outputs: dict) -> StepRun:
-    from ..sdk.ports import check_value, prepare_output
-
     ports = {p.name: p for p in step.ports}
     what = f"step '{step.name}'"
     _check_names(what, inputs, [n for n, p in ports.items() if p.kind == "input"], "input")
@@ -163,10 +165,6 @@ def _run_component(
     file: Path, root: Path, tmp_path: Path, inputs: dict, params: dict, outputs: dict,
     env: dict, timeout_s: float,
 ) -> StepRun:
-    from ..azure_yaml.component import load_component_yaml
-    from ..compile.command import render_template
-    from ..model.types import coerce_parameter
-
     component = load_component_yaml(file, root)
     what = f"component '{component.name}'"
     declared = {p.name: p for p in component.parameters}
@@ -186,10 +184,10 @@ def _run_component(
             raise ParameterError(f"{what}: parameter '{name}' has no default; pass params={{'{name}': ...}}")
         values[name] = value
     written = {}
-    for port in component.outputs:
-        path = outputs.get(port.name, tmp_path / "outputs" / port.name)
-        (path if port.type.is_folder else path.parent).mkdir(parents=True, exist_ok=True)
-        written[port.name] = path
+    for output in component.outputs:
+        path = outputs.get(output.name, tmp_path / "outputs" / output.name)
+        (path if output.type.is_folder else path.parent).mkdir(parents=True, exist_ok=True)
+        written[output.name] = path
     command = render_template(
         component, values, {n: str(p) for n, p in written.items()}, Location(file=str(file))
     )

@@ -10,7 +10,7 @@
     page.py          the HTML shell, live or self-contained
     export.py        `pipeyard ui build`: one HTML file that opens from file://
     static/          app.js, app.css, and vendored dagre (see static/vendor/VENDORED.md)
-    designer/        the pipeline designer's API (built apart; mounted when present)
+    designer/        the pipeline designer's API, mounted by app.py beside the page's routes
 
 Nothing is re-exported: Starlette and uvicorn are imported only when the server is wanted.
 """

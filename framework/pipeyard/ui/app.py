@@ -1,6 +1,6 @@
 """The `pipeyard ui` server: a Starlette app behind the guard, served by uvicorn on loopback.
 
-`create_app` puts the routes together (the designer's too, when its package is there) behind
+`create_app` puts the routes together (the page's and the designer's) behind
 `security.GuardMiddleware`; `serve` binds it, says the address and opens the browser.
 """
 
@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from ..errors import UserError
+from .designer.routes import designer_routes
 from .routes import Api
 from .security import Guard, GuardMiddleware, is_loopback, is_unspecified, new_token
 
@@ -34,15 +35,6 @@ def create_app(root: Path, guard: Guard, *, poll_s: float = 0.1, warm: bool = Tr
         threading.Thread(target=api.project.loaded, name="pipeyard-ui-warm", daemon=True).start()
     routes = [*api.routes(), *designer_routes(Path(root))]
     return Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)])
-
-
-def designer_routes(root: Path) -> list:
-    """The designer's routes (ui/designer/routes.py) when that package is installed, else none."""
-    try:
-        from .designer.routes import designer_routes as routes_of
-    except ImportError:
-        return []
-    return list(routes_of(root))
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:

@@ -13,11 +13,11 @@ from typing import Any
 from ..cache.lockfile import plain
 from ..errors import PipeyardError
 from ..history.diff import diff_snapshots
-from ..vcs.git import run_git
 from ..history.log import history_log
 from ..history.snapshot import WORKSPACE, Snapshot, snapshot_at, workspace_snapshot
 from ..runner.records import flatten
 from ..sweeps.table import SweepTable, metric_columns, sort_table
+from ..vcs.git import run_git
 
 EXPERIMENTS_PREFIX = "refs/exps/"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,7 @@ def run_lock_holder_alive(root: Path) -> bool:
     return True
 
 
-def states_from_events(events: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def states_from_events(events: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Step name -> {state, reasons, executor, duration_s, log_path} after the events, in order."""
     steps: dict[str, dict[str, Any]] = {}
     for event in events:
@@ -193,7 +193,9 @@ class ProjectView:
     def step(self, name: str) -> dict[str, Any] | None:
         """One step in detail: why it ran, its log tail, outputs, metrics, parameters; None if unknown."""
         loaded, _ = self.loaded()
-        stages = {s.name: s for s in loaded.compiled.stages} if loaded else {}
+        if loaded is None:
+            return None
+        stages = {s.name: s for s in loaded.compiled.stages}
         stage = stages.get(name)
         if stage is None:
             return None
@@ -225,7 +227,8 @@ class ProjectView:
         for record in list_records(self.root, limit=20):
             step = record.steps.get(name)
             if step is not None:
-                node = step.get("node") if isinstance(step.get("node"), Mapping) else {}
+                given = step.get("node")
+                node: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
                 return {"run_id": record.run_id, "commit": record.commit, **dict(step),
                         "host": node.get("host"), "node_id": node.get("node_id")}
         return None

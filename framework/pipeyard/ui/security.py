@@ -26,7 +26,11 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:  # Starlette is the ui extra; `pipeyard ui build` does without it
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOKEN_HEADER = "x-pipeyard-token"
 TOKEN_COOKIE = "pipeyard_token"
@@ -101,17 +105,17 @@ class Guard:
         return None
 
     def _is_token(self, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        return given is not None and given != "" and hmac.compare_digest(given.encode(), self.token.encode())
 
 
 class GuardMiddleware:
     """ASGI middleware that applies a Guard to every HTTP request."""
 
-    def __init__(self, app, guard: Guard) -> None:
+    def __init__(self, app: ASGIApp, guard: Guard) -> None:
         self.app = app
         self.guard = guard
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -173,8 +177,8 @@ def _query_token(query: str) -> str | None:
     return values[0] if values else None
 
 
-def _setting_cookie(send, token: str):
-    async def wrapped(message) -> None:
+def _setting_cookie(send: Send, token: str) -> Send:
+    async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict".encode()
             message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}

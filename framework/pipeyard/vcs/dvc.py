@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ..errors import RepositoryError
+from .git import run_git
 
 _DEFAULT_HINT = "check that DVC is installed in this environment (`dvc --version`)"
 
@@ -44,3 +45,9 @@ def run_dvc(root: Path, *args: str, hint: str = _DEFAULT_HINT, check: bool = Tru
             f"`dvc {' '.join(args)}` failed: {detail.removeprefix('ERROR: ') or 'no output'}", hint=hint
         )
     return result
+
+
+def tracked_data_files(root: Path) -> list[str]:
+    """The `.dvc` files git tracks below root (data added with `dvc add`), relative to root."""
+    listed = run_git(root, "ls-files", "-z", "--", "*.dvc", check=False).stdout.split("\0")
+    return [path for path in listed if path and not path.startswith(".dvc/")]

@@ -2,8 +2,9 @@
 
 One `git` subprocess per call, never a prompt (GIT_TERMINAL_PROMPT=0), one timeout, and one
 error style: a failure is a RepositoryError quoting git's own last words and the next step.
-GitPython is not used: pipeyard's git work is plumbing commands, and importing GitPython
-costs 75-90 ms on every command (measured with `python -X importtime -c "import git"`).
+GitPython is not used (nor declared as a dependency; DVC still installs it for itself):
+pipeyard's git work is plumbing commands, and importing GitPython costs 75-90 ms on every
+command (measured with `python -X importtime -c "import git"`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 from ..errors import RepositoryError
 
@@ -81,7 +82,17 @@ def succeeds(cwd: Path, *args: str) -> bool:
     return _run(cwd, list(args), None, None, text=True).returncode == 0
 
 
-def _run(cwd: Path, args: list[str], given: str | bytes | None, env: Mapping[str, str] | None, *, text: bool):
+@overload
+def _run(
+    cwd: Path, args: list[str], given: str | None, env: Mapping[str, str] | None, *, text: Literal[True]
+) -> subprocess.CompletedProcess[str]: ...
+@overload
+def _run(
+    cwd: Path, args: list[str], given: bytes | None, env: Mapping[str, str] | None, *, text: Literal[False]
+) -> subprocess.CompletedProcess[bytes]: ...
+def _run(
+    cwd: Path, args: list[str], given: str | bytes | None, env: Mapping[str, str] | None, *, text: bool
+) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
     environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     try:
         return subprocess.run(
@@ -229,3 +240,38 @@ def has_identity(root: Path) -> bool:
     name = run_git(root, "config", "user.name", check=False).stdout.strip()
     email = run_git(root, "config", "user.email", check=False).stdout.strip()
     return bool(name and email)
+
+
+def identity_env(root: Path) -> Mapping[str, str]:
+    """The env a commit in root needs: nothing when git knows who commits, else FALLBACK_IDENTITY."""
+    return {} if has_identity(root) else FALLBACK_IDENTITY
+
+
+def changed_paths(root: Path) -> tuple[str, ...]:
+    """The paths that differ from HEAD in the work tree: changed, staged, new (not ignored), deleted."""
+    listing = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").stdout
+    return tuple(entry[3:] for entry in listing.split("\0") if len(entry) > 3)
+
+
+def is_repository_root(path: Path) -> bool:
+    """Whether path is the top of a git work tree or a bare repository (not just inside one)."""
+    if not path.is_dir():
+        return False
+    bare = run_git(path, "rev-parse", "--is-bare-repository", check=False)
+    if bare.returncode != 0:
+        return False
+    if bare.stdout.strip() == "true":
+        return True
+    top = run_git(path, "rev-parse", "--show-toplevel", check=False)
+    return top.returncode == 0 and Path(top.stdout.strip()).resolve() == path.resolve()
+
+
+def add_worktree(root: Path, folder: Path, commit: str) -> None:
+    """Check commit out, detached, into the new worktree folder (its parents made as needed)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    run_git(root, "worktree", "add", "--detach", "--quiet", str(folder), commit)
+
+
+def remove_worktree(root: Path, folder: Path) -> None:
+    """Remove the worktree at folder, its untracked files included."""
+    run_git(root, "worktree", "remove", "--force", str(folder))

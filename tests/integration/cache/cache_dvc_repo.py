@@ -13,8 +13,7 @@ import yaml
 
 from pipeyard.cache import Workspace
 from pipeyard.model import OutputRole, Stage, StageOutput
-
-DVC = str(Path(__file__).resolve().parents[3] / ".venv" / "bin" / "dvc")
+from pipeyard.vcs.dvc import dvc_command
 
 PARAMS = {
     "prepare": {"seed": 1, "size": 3},
@@ -74,7 +73,7 @@ def dvc_yaml(stages=STAGES) -> dict:
 
 def dvc(root: Path, *args: str) -> str:
     """Run the real dvc CLI in root; its combined output."""
-    done = subprocess.run([DVC, *args], cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(dvc_command(*args), cwd=root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from cache_dvc_repo import dvc
 
-from pipeyard.cache.yamlio import parse_yaml
 from pipeyard.model import Stage, StageOutput
+from pipeyard.yamlio import parse_yaml
 
 pytestmark = pytest.mark.slow
 

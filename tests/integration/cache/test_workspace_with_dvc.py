@@ -18,8 +18,8 @@ from cache_dvc_repo import (
 )
 
 from pipeyard.cache import Workspace
-from pipeyard.cache.yamlio import parse_yaml
 from pipeyard.errors import RepositoryError
+from pipeyard.yamlio import parse_yaml
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,9 @@ from pipeyard.model import (
     PipelineInputRef,
     PortType,
 )
+from pipeyard.vcs.dvc import dvc_executable
 
-DVC = str(Path(sys.executable).with_name("dvc"))
+DVC = dvc_executable()
 ENV = {
     **os.environ,
     "DVC_NO_ANALYTICS": "1",
@@ -39,7 +39,7 @@ ENV = {
 }
 
 pytestmark = pytest.mark.skipif(
-    not Path(DVC).exists() or shutil.which("git") is None, reason="needs git and dvc"
+    shutil.which(DVC) is None or shutil.which("git") is None, reason="needs git and dvc"
 )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipeyard.cache.hashing import PathHash
 from pipeyard.cache.lockfile import LockFile, lock_entry, render_stage
-from pipeyard.cache.yamlio import dump_yaml, parse_yaml
+from pipeyard.yamlio import dump_yaml, parse_yaml
 
 FILE = PathHash(md5="f69f5b72bc79a92dc70c63c9aa142e36", size=4)
 FOLDER = PathHash(md5="aa222eaaa7ad338421c74cfc853c00fd.dir", size=9, nfiles=3)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeyard.cache.runcache import RunCache, can_run_cache, run_cache_key, run_cache_value
-from pipeyard.cache.yamlio import parse_yaml
+from pipeyard.yamlio import parse_yaml
 
 ENTRY = {
     "cmd": ["python train.py", "echo done"],

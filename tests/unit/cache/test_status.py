@@ -7,6 +7,8 @@ from pipeyard.cache.lockfile import lock_entry
 from pipeyard.cache.status import (
     NEW_STEP,
     StageCheck,
+    dependency_kinds,
+    entry_differences,
     input_reasons,
     outs_reasons,
     param_changes,
@@ -88,3 +90,26 @@ def test_stage_check_is_a_frozen_value() -> None:
     check = StageCheck("restorable", ("output x is missing",), "lock", {"cmd": "x"})
     assert check.restorable and not check.stale and not check.up_to_date
     assert check == StageCheck("restorable", ("output x is missing",), "lock")
+
+
+def test_environments_are_named_as_such() -> None:
+    entry = lock_entry("x", {"uv.lock": OLD}, {"pipeyard.environments.train": "py311"}, {})
+    reasons = input_reasons(
+        entry, "x", {"uv.lock": NEW}, {"pipeyard.environments.train": "py312"}, (), code_deps=("uv.lock",)
+    )
+    assert reasons == ["environment changed: py311 -> py312", "environment uv.lock changed"]
+
+
+def test_two_lock_entries_are_explained_in_the_words_of_a_workspace_check() -> None:
+    """diff and report (two entries) word a change as status and run (entry vs workspace) do."""
+    current = {"data/raw.csv": NEW, "src/train.py": NEW}
+    params = {"train": {"lr": 0.01, "opt": {"name": "adam", "beta": 0.9}}}
+    kinds = dependency_kinds(["src/train.py"])
+    new = lock_entry("python train.py", current, params, {"model.pkl": OLD})
+    assert entry_differences(locked(), new, kinds) == input_reasons(
+        locked(), "python train.py", current, params, ("model.pkl",), code_deps=("src/train.py",)
+    ) == [
+        "params train.lr changed: 0.1 -> 0.01",
+        "dependency data/raw.csv changed",
+        "code src/train.py changed",
+    ]

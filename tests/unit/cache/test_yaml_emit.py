@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from pipeyard.cache.yamlio import dump_yaml, emit_yaml, parse_yaml, try_emit_yaml
+from pipeyard.yamlio import dump_yaml, emit_yaml, parse_yaml, try_emit_yaml
 
 AWKWARD = [
     "yes", "on", "no", "off", "y", "null", "Null", "~", "true", "True", "1e5", "1E5", "0o17", "017",

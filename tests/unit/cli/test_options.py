@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 import pytest
 
-from pipeyard.cli.options import GpuIds, PositiveNumber, Size, WholeNumber, usage_error_line
+from pipeyard.cli.main import usage_error_line
+from pipeyard.cli.options import GpuIds, PositiveNumber, Size, WholeNumber
 
 
 @click.command()

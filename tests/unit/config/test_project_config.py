@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeyard.config.project import (
-    CapacitySpec,
-    load_project_config,
-    parse_memory_mb,
-    strip_azureml,
-)
+from pipeyard.config.project import CapacitySpec, load_project_config, strip_azureml
 from pipeyard.errors import ConfigError
 from pipeyard.model.resources import Capacity, Resources
 
@@ -63,14 +58,6 @@ def test_profiles_capacity_and_folders(tmp_path):
 def test_gpu_count_becomes_device_ids(tmp_path):
     write(tmp_path, "capacity:\n  gpus: 2\n")
     assert load_project_config(tmp_path).capacity.gpu_ids == ("0", "1")
-
-
-@pytest.mark.parametrize(
-    ("text", "mb"),
-    [(512, 512), ("512MB", 512), ("4GB", 4096), ("4G", 4096), ("1.5GiB", 1536), ("1 TB", 1024**2)],
-)
-def test_memory_sizes(text, mb):
-    assert parse_memory_mb(text) == mb
 
 
 def test_strip_azureml():

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+from pipeyard.errors import CapacityError
 from pipeyard.executors import capacity as capacity_module
-from pipeyard.executors.capacity import detect_capacity
+from pipeyard.executors.capacity import capacity_shortfall, check_capacity, detect_capacity
+from pipeyard.model import Capacity, Distribution, Resources, Stage
 
 
 def test_explicit_values_win():
@@ -35,3 +39,17 @@ def test_a_failing_nvidia_smi_means_no_gpu(tmp_path, monkeypatch):
     tool.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     assert detect_capacity(cpus=1, memory_mb=1).gpu_ids == ()
+
+
+def test_one_capacity_rule_fits_cpu_fallback_and_counts_instances():
+    machine = Capacity(cpus=4, memory_mb=0)
+    fallback = Stage("train", ("true",), resources=Resources(gpus=1, cpu_fallback=True))
+    gpu_only = Stage("train", ("true",), resources=Resources(gpus=1))
+    spread = Stage("ddp", ("true",), resources=Resources(cpus=3), distribution=Distribution("pytorch", 1, 2))
+    assert capacity_shortfall(fallback, machine) is None
+    assert "1 GPU(s)" in (capacity_shortfall(gpu_only, machine) or "")
+    assert "6 CPUs" in (capacity_shortfall(spread, machine) or "")
+    with pytest.raises(CapacityError) as caught:
+        check_capacity([fallback, gpu_only], machine, source="pipeline.yml", skip_hint="--no-capacity skips this check")
+    assert caught.value.location.step == "train" and caught.value.location.file == "pipeline.yml"
+    assert caught.value.hint.endswith("--no-capacity skips this check")

@@ -62,10 +62,11 @@ def test_identical_versions_reuse_every_step():
 
 
 def test_a_parameter_change_reruns_the_step_and_changed_data_its_consumer():
+    """Worded as `status` and `run` word it (cache.status.lock_differences)."""
     diff = diff_snapshots(snap("a", lock()), snap("b", lock(prep_lr=0.01, prep_out="o2")))
     found = steps(diff)
     assert found["prep"] == (RERUNS, ("params prep.lr changed: 0.1 -> 0.01",))
-    assert found["train"] == (RERUNS, ("data out/prep (from prep) changed",))
+    assert found["train"] == (RERUNS, ("dependency out/prep changed",))
 
 
 def test_code_data_and_environment_changes_are_named():
@@ -73,7 +74,7 @@ def test_code_data_and_environment_changes_are_named():
         snap("a", lock()), snap("b", lock(prep_code="p2", raw="r2", train_code="t2", env="py312", uv="u2"))
     )
     found = steps(diff)
-    assert found["prep"][1] == ("data data/raw.csv changed", "code src/prep.py changed")
+    assert found["prep"][1] == ("dependency data/raw.csv changed", "code src/prep.py changed")
     assert found["train"][1] == (
         "environment changed: py311 -> py312",
         "code src/train.py changed",

@@ -10,8 +10,13 @@ from steps.train import train
 from pipeyard import File, In, pipeline
 
 
+# In[File] types what a step receives (a pathlib.Path); a pipeline input's default is its path,
+# written as text, which no Path type accepts
 @pipeline
-def fit_a_line(measurements: In[File] = "data/measurements.csv", test_fraction: float = 0.25):
+def fit_a_line(
+    measurements: In[File] = "data/measurements.csv",  # type: ignore[assignment]
+    test_fraction: float = 0.25,
+):
     """Split the measurements, fit two models side by side, and compare them."""
     split = prepare(measurements=measurements, test_fraction=test_fraction)
     linear = train.named("train_linear")(train_set=split.outputs.train_set, method="linear")

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ruamel.yaml.comments import CommentedMap
 
-from ...azure_yaml.refs import parse_binding
+from ...azure_yaml.refs import Expression, parse_binding
 from ...errors import (
     DefinitionError,
     Location,
@@ -118,6 +118,10 @@ class Edited:
     job: str | None = None
 
 
+# what applying one edit says: its notes, and the job to select afterwards (None: no job)
+_Outcome = tuple[list[str], str | None]
+
+
 def edit_from_json(data: Any) -> Edit:
     """The edit a JSON object names: {"op": "connect", "source": ..., ...}."""
     if not isinstance(data, dict) or not isinstance(data.get("op"), str):
@@ -137,8 +141,7 @@ def apply_edit(text: str, edit: Edit, components: Components, shown: str = "pipe
     """The text after edit (a UserError saying why when the edit is refused)."""
     tree = yamltext.parse(text, shown)
     jobs = _jobs(tree.data, shown)
-    handler = _HANDLERS[type(edit)]
-    notes, job = handler(jobs, edit, components)
+    notes, job = _apply(jobs, edit, components)
     return Edited(tree.dump(), tuple(notes), job)
 
 
@@ -169,7 +172,7 @@ def _component(components: Components, job: str) -> Component:
 # -- jobs ----------------------------------------------------------------------------------
 
 
-def _add_job(jobs: CommentedMap, edit: AddJob, components: Components):
+def _add_job(jobs: CommentedMap, edit: AddJob, components: Components) -> _Outcome:
     component = components.of_reference(edit.component)
     name = edit.name or _free_name(component.name, jobs)
     _check_new_name(name, jobs)
@@ -200,7 +203,7 @@ def _check_new_name(name: str, jobs: CommentedMap) -> None:
         raise DefinitionError(f"there is already a job '{name}'", hint="choose another name")
 
 
-def _remove_job(jobs: CommentedMap, edit: RemoveJob, components: Components):
+def _remove_job(jobs: CommentedMap, edit: RemoveJob, components: Components) -> _Outcome:
     _job(jobs, edit.job)
     notes = []
     for reader, spec in list(jobs.items()):
@@ -226,7 +229,7 @@ def _reads(spec: CommentedMap, job: str) -> list[tuple[str, str]]:
     return found
 
 
-def binding_of(value: Any):
+def binding_of(value: Any) -> Expression | None:
     """The ``${{...}}`` expression value is (an azure_yaml Expression), or None for anything else."""
     try:
         return parse_binding(value, Location())
@@ -237,7 +240,7 @@ def binding_of(value: Any):
 _JOB_IN_EXPRESSION = r"(\$\{{\{{\s*(?:parent\.)?jobs\.){job}(\.outputs\.)"
 
 
-def _rename_job(jobs: CommentedMap, edit: RenameJob, components: Components):
+def _rename_job(jobs: CommentedMap, edit: RenameJob, components: Components) -> _Outcome:
     _job(jobs, edit.job)
     if edit.new_name == edit.job:
         return [], edit.job
@@ -263,7 +266,7 @@ def _rename_job(jobs: CommentedMap, edit: RenameJob, components: Components):
 # -- ports ---------------------------------------------------------------------------------
 
 
-def _connect(jobs: CommentedMap, edit: Connect, components: Components):
+def _connect(jobs: CommentedMap, edit: Connect, components: Components) -> _Outcome:
     target = _job(jobs, edit.target)
     _job(jobs, edit.source)
     if edit.source == edit.target:
@@ -323,7 +326,7 @@ def _remove_input(spec: CommentedMap, port: str) -> None:
         yamltext.remove(inputs, port)
 
 
-def _disconnect(jobs: CommentedMap, edit: Disconnect, components: Components):
+def _disconnect(jobs: CommentedMap, edit: Disconnect, components: Components) -> _Outcome:
     spec = _job(jobs, edit.job)
     inputs = spec.get("inputs")
     if not isinstance(inputs, CommentedMap) or edit.input not in inputs:
@@ -332,7 +335,7 @@ def _disconnect(jobs: CommentedMap, edit: Disconnect, components: Components):
     return [f"disconnected {edit.job}.{edit.input}"], edit.job
 
 
-def _set_parameter(jobs: CommentedMap, edit: SetParameter, components: Components):
+def _set_parameter(jobs: CommentedMap, edit: SetParameter, components: Components) -> _Outcome:
     spec = _job(jobs, edit.job)
     component = _component(components, edit.job)
     parameter = component.parameter(edit.name)
@@ -362,7 +365,7 @@ def _set_parameter(jobs: CommentedMap, edit: SetParameter, components: Component
     return [f"set {edit.job}.{edit.name} = {value!r}"], edit.job
 
 
-def _set_compute(jobs: CommentedMap, edit: SetCompute, components: Components):
+def _set_compute(jobs: CommentedMap, edit: SetCompute, components: Components) -> _Outcome:
     spec = _job(jobs, edit.job)
     compute = (edit.compute or "").strip()
     if not compute:
@@ -377,7 +380,19 @@ def _set_compute(jobs: CommentedMap, edit: SetCompute, components: Components):
     return [f"job '{edit.job}' asks for compute '{compute}'"], edit.job
 
 
-_HANDLERS = {
-    AddJob: _add_job, RemoveJob: _remove_job, RenameJob: _rename_job, Connect: _connect,
-    Disconnect: _disconnect, SetParameter: _set_parameter, SetCompute: _set_compute,
-}
+def _apply(jobs: CommentedMap, edit: Edit, components: Components) -> _Outcome:
+    match edit:
+        case AddJob():
+            return _add_job(jobs, edit, components)
+        case RemoveJob():
+            return _remove_job(jobs, edit, components)
+        case RenameJob():
+            return _rename_job(jobs, edit, components)
+        case Connect():
+            return _connect(jobs, edit, components)
+        case Disconnect():
+            return _disconnect(jobs, edit, components)
+        case SetParameter():
+            return _set_parameter(jobs, edit, components)
+        case SetCompute():
+            return _set_compute(jobs, edit, components)

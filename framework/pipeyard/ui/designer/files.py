@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ReferenceError_, RepositoryError, UnsupportedError
-from ...vcs.git import run_git
 from ...loading import CANDIDATES, YAML_SUFFIXES
+from ...vcs.git import git_output, run_git, top_level
 from ..security import PathRefused, inside_project
 
 PYTHON_SUFFIX = ".py"
@@ -126,14 +126,14 @@ def commit(root: Path, relpath: str, message: str) -> str:
         raise RepositoryError("a commit needs a message", hint="say what the change does")
     if not path.is_file():
         raise ReferenceError_(f"{relpath} not found")
-    top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip()).resolve()
+    top = top_level(root).resolve()
     spec = f":(literal){Path(os.path.relpath(path, top)).as_posix()}"
     run_git(top, "add", "--", spec)
     if run_git(top, "diff", "--cached", "--quiet", "--", spec, check=False).returncode == 0:
         raise RepositoryError(f"nothing to commit: {shown(root, path)} is as in the last commit",
                               hint="save an edit first")
     run_git(top, "commit", "--quiet", "-m", message, "--only", "--", spec)
-    return run_git(top, "rev-parse", "HEAD").stdout.strip()
+    return git_output(top, "rev-parse", "HEAD")
 
 
 def pipeline_files(root: Path) -> list[str]:

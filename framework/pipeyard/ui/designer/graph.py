@@ -14,13 +14,12 @@ from .edits import Components, binding_of
 
 def yaml_graph(data: Any, components: Components, problems: dict[str, str] | None = None) -> dict[str, Any]:
     """The graph of a parsed YAML pipeline (ruamel tree) whose job components come from components."""
-    jobs_spec = data.get("jobs") if isinstance(data, dict) else None
-    jobs_spec = jobs_spec if isinstance(jobs_spec, dict) else {}
+    top = _mapping(data)
     jobs, edges = [], []
-    for name, spec in jobs_spec.items():
-        name = str(name)
-        spec = spec if isinstance(spec, dict) else {}
-        given = spec.get("inputs") if isinstance(spec.get("inputs"), dict) else {}
+    for job_key, job_spec in _mapping(top.get("jobs")).items():
+        name = str(job_key)
+        spec = _mapping(job_spec)
+        given = _mapping(spec.get("inputs"))
         component = components.of_job(name)
         node = _node(name, component, spec)
         if component is None and problems is not None and name in problems:
@@ -45,13 +44,18 @@ def yaml_graph(data: Any, components: Components, problems: dict[str, str] | Non
                 edges.append({"source": source["job"], "output": source["output"], "target": name,
                               "input": port["name"], "type": port["type"]})
         jobs.append(node)
-    inputs = data.get("inputs") if isinstance(data, dict) and isinstance(data.get("inputs"), dict) else {}
+    inputs = _mapping(top.get("inputs"))
     return {
-        "name": str(data.get("display_name") or data.get("name") or "") if isinstance(data, dict) else "",
+        "name": str(top.get("display_name") or top.get("name") or ""),
         "jobs": jobs,
         "edges": edges,
         "pipeline_inputs": [{"name": str(k), "type": _declared_type(v)} for k, v in inputs.items()],
     }
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    """value when the YAML gave a mapping there, else an empty one (a draft may be half-written)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _node(name: str, component: Component | None, spec: dict) -> dict[str, Any]:

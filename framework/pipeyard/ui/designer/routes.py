@@ -16,7 +16,7 @@ resolved inside the project here, on every request.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from ...config.project import load_project_config
 from ...errors import DefinitionError, PipeyardError, ReferenceError_
+from ...registry import component_resolver
+from ...registry.registries import ProjectRegistries
 from ..security import PathRefused
 from . import files
 from .components import local_palette, registry_palette
@@ -47,20 +50,14 @@ class _Project:
         """A Designer with the project's component resolver (none when pipeyard.yaml is invalid)."""
         notes: list[str] = []
         try:
-            from ...config.project import load_project_config
-            from ...registry import component_resolver
-
             resolver = component_resolver(load_project_config(self.root))
         except PipeyardError as error:
             resolver = None
             notes.append(f"registries unavailable: {error.message}")
         return Designer(self.root, resolver, notes)
 
-    def registries(self):
-        """The project's registries (registry.ProjectRegistries)."""
-        from ...config.project import load_project_config
-        from ...registry.registries import ProjectRegistries
-
+    def registries(self) -> ProjectRegistries:
+        """The project's registries."""
         return ProjectRegistries(load_project_config(self.root))
 
 
@@ -68,7 +65,9 @@ def designer_routes(root: Path) -> list[BaseRoute]:
     """The designer's routes for the project at root."""
     project = _Project(root)
 
-    def endpoint(handler: Callable[[_Project, dict[str, Any]], Any], method: str):
+    def endpoint(
+        handler: Callable[[_Project, dict[str, Any]], Any], method: str
+    ) -> Callable[[Request], Awaitable[JSONResponse]]:
         async def run(request: Request) -> JSONResponse:
             if method == "GET":
                 arguments = dict(request.query_params)

@@ -23,7 +23,7 @@ def main() -> None:
         points = [(float(r["x"]), float(r["y"])) for r in csv.DictReader(stream)]
     models = {path: json.loads(path.read_text()) for path in (args.model_a, args.model_b)}
     scores = {model["method"]: round(mse(model, points), 4) for model in models.values()}
-    best = min(scores, key=scores.get)
+    best = min(scores, key=scores.__getitem__)
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
     args.metrics.write_text(json.dumps({"mse": scores, "best": best}, indent=2) + "\n")
     print(f"best: {best} ({scores})")

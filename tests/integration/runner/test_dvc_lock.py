@@ -11,7 +11,8 @@ import pytest
 import zc.lockfile
 
 from pipeyard.errors import RepositoryError
-from pipeyard.runner.dvc_lock import DVC_LOCK_FILE, DvcLock, holder_pid
+from pipeyard.runner.dvc_lock import DVC_LOCK_FILE, DvcLock
+from pipeyard.runner.lock import read_holder
 
 # DVC's own lock class, as `dvc repro` takes it, held until stdin closes
 DVC_HOLDER = textwrap.dedent(
@@ -64,7 +65,7 @@ def test_waiting_gets_the_lock_once_dvc_lets_it_go(repo):
     holder = hold_dvc_lock(repo)
     holder.stdin.close()  # DVC finishes while pipeyard waits
     with DvcLock(repo, wait=True):
-        assert holder_pid(repo / DVC_LOCK_FILE) is not None
+        assert read_holder(repo / DVC_LOCK_FILE) is not None
     holder.wait(timeout=30)
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeyard.sweeps.worktrees import SWEEPS_DIR, LiveSweep, add_worktree, remove_stale_sweeps
+from pipeyard.sweeps.worktrees import SWEEPS_DIR, LiveSweep, remove_stale_sweeps
 from pipeyard.testing.executor_contract import process_gone, wait_for
+from pipeyard.vcs.git import add_worktree
 
 
 def git(root: Path, *args: str) -> str:
@@ -34,7 +35,8 @@ KILLED_SWEEP = textwrap.dedent(
     """
     import subprocess, sys
     from pathlib import Path
-    from pipeyard.sweeps.worktrees import LiveSweep, add_worktree
+    from pipeyard.sweeps.worktrees import LiveSweep
+    from pipeyard.vcs.git import add_worktree
     root, folder = Path(sys.argv[1]), Path(sys.argv[2])
     live = LiveSweep(folder)
     add_worktree(root, folder / "point-0", "HEAD")

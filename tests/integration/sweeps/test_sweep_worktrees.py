@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 
 from pipeyard.errors import RepositoryError
+from pipeyard.history.shared_cache import share_cache
 from pipeyard.sweeps.experiments import experiment_ref, record_experiment
 from pipeyard.sweeps.worktrees import (
-    add_worktree,
     baseline_commit,
     carry_changes,
     link_inputs,
-    remove_worktree,
-    share_cache,
     uncommitted_changes,
 )
+from pipeyard.vcs.git import add_worktree, remove_worktree
 
 
 def git(root: Path, *args: str) -> str:

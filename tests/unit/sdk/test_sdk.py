@@ -64,12 +64,12 @@ def test_signature_becomes_typed_ports():
         "lr": PortType.NUMBER, "epochs": PortType.INTEGER, "shuffle": PortType.BOOLEAN,
         "name": PortType.STRING, "optimizer": PortType.STRING}
     assert params["lr"].default == 0.1 and params["optimizer"].choices == ("sgd", "adam")
-    assert component.function == FunctionRef("tests/unit/definitions/test_sdk.py", "train")
+    assert component.function == FunctionRef("tests/unit/sdk/test_sdk.py", "train")
     assert component.compute == "gpu" and component.retries == 1 and component.timeout_s == 600
     assert (component.resources.cpus, component.resources.memory_mb, component.resources.gpus) == (2, 4096, 1)
     assert component.environment == "envs/train.yml"
     assert component.description == "Train a model."
-    assert component.source.file == "tests/unit/definitions/test_sdk.py"
+    assert component.source.file == "tests/unit/sdk/test_sdk.py"
 
 
 def test_literal_numbers_and_required_parameters():
@@ -100,7 +100,7 @@ def test_pipeline_wires_jobs_and_binds_parameters(tmp_path):
     assert second.inputs["data"] == JobOutputRef("prepare", "test_set")
     assert second.output_paths == {"model": "models/second.bin"}
     assert built.output_path("train_2", "model") == "models/second.bin"
-    assert fit.source.file == "tests/unit/definitions/test_sdk.py" and fit.source.line > 0
+    assert fit.source.file == "tests/unit/sdk/test_sdk.py" and fit.source.line > 0
     assert built.pipeline_output("model").type is PortType.URI_FILE
 
 
@@ -133,7 +133,7 @@ def test_unknown_output_suggests_the_closest():
     with pytest.raises(ReferenceError_) as caught:
         typo.build(ROOT)
     assert "did you mean 'train_set'?" in caught.value.message
-    assert caught.value.location.file == "tests/unit/definitions/test_sdk.py"
+    assert caught.value.location.file == "tests/unit/sdk/test_sdk.py"
 
 
 def test_unknown_argument_suggests_the_closest():
@@ -229,7 +229,7 @@ def test_bad_step_signatures(source, message):
 def test_bad_step_options(options, message):
     with pytest.raises(DefinitionError, match=message) as caught:
         build_component(step(**options)(prepare.function), ROOT)
-    assert caught.value.location.file == "tests/unit/definitions/test_sdk.py"
+    assert caught.value.location.file == "tests/unit/sdk/test_sdk.py"
 
 
 def test_bad_retries_are_reported_at_the_decorator():
