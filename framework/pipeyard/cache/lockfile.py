@@ -27,7 +27,6 @@ from .files import write_atomic
 from .hashing import PathHash
 
 LOCK_FILE_NAME = "dvc.lock"
-PARAMS_FILE_NAME = PARAMS_FILE  # the old name; history/snapshot.py still imports it
 _HEADER = "schema: '2.0'\nstages:\n"
 _STAGE_START = re.compile(r"^  \S", re.MULTILINE)
 _PLAIN_NAME_LINE = re.compile(r"^  ([A-Za-z0-9_][A-Za-z0-9_.-]*):$")

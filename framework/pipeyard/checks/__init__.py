@@ -1,6 +1,7 @@
 """Checks that guard a commit (run by the pre-commit hooks): keep data out of git.
 
-Layer: below the CLI, beside `session`; imports only `errors` (and PyYAML, git).
+Layer: below the CLI, beside `session`; imports only `errors`, `model.sizes` and `vcs`
+(git through `vcs.git`; PyYAML for `.dvc` files).
 """
 
 from .data_files import (

@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.project import load_project_config
 from ..errors import ConfigError
 from ..session import Loaded
 from .actionlint import lint as actionlint
@@ -52,7 +51,7 @@ class CheckResult:
 
 def workflow_options(loaded: Loaded, merge_chains: bool | None = None, pipeline_file: str | None = None) -> WorkflowOptions:
     """The options for a loaded project: its `ci.github` settings, overridden by the CLI's."""
-    spec = load_project_config(loaded.root).ci_github
+    spec = loaded.project.ci_github
     root = Path(loaded.root)
     source = pipeyard_source(spec.install)
     return WorkflowOptions(

@@ -6,7 +6,7 @@ import click
 
 from .. import errors
 from .. import session as sess
-from ..executors.capacity import check_capacity, detect_capacity
+from ..executors.capacity import check_capacity
 from ._output import out
 from .options import overrides_argument, pipeline_option
 from .project import load_project, project_root
@@ -29,7 +29,7 @@ def validate(overrides: tuple[str, ...], pipeline: str | None, no_capacity: bool
     """Check the pipeline, its parameters and the project configuration; change nothing."""
     loaded = load_project(pipeline, overrides)
     if not no_capacity:
-        capacity = detect_capacity(**sess._project_capacity(loaded.root))
+        capacity = sess.run_capacity(loaded.project)
         check_capacity(
             loaded.compiled.stages, capacity, source=loaded.source, skip_hint="--no-capacity skips this check"
         )

@@ -1,114 +1,24 @@
 """dvc.yaml, params.yaml and .gitignore entries for a compiled pipeline, written only on change.
 
-The YAML is deterministic (same input, same bytes) so that git diffs show real changes only.
-DVC reads these files with ruamel.yaml (YAML 1.2) while other tools use PyYAML (YAML 1.1): a
-string that either would read as something else (``yes``, ``1e5``, ``0o17``, ``null``) is
-quoted, so every value reads back as the same value and type.
+The YAML is deterministic (same input, same bytes) so that git diffs show real changes only;
+`pipeyard.yamlio.to_yaml` writes it, quoting what any YAML reader would take for another type.
 """
 
 from __future__ import annotations
 
-import functools
 import posixpath
-import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import Any
 
 from ..cache.files import write_atomic
 from ..model.project_layout import PARAMS_FILE
 from ..model.types import OutputRole
+from ..yamlio import to_yaml
 from .dvc_stages import DVC_FILE, GENERATED_MARK, HEADER_START, remember_generated_only
 from .stages import CompiledPipeline
 
 GITIGNORE = ".gitignore"
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-# ruamel.yaml's YAML 1.2 implicit-type rules (ruamel/yaml/resolver.py: tag, pattern, flags,
-# first characters), by which DVC reads dvc.yaml and params.yaml. Importing ruamel for them
-# costs every run 15-25 ms; a test pins this copy to the installed ruamel's own table.
-_YAML12_RULES = (
-    ("tag:yaml.org,2002:bool", """^(?:true|True|TRUE|false|False|FALSE)$""", re.X, "tTfF"),
-    ("tag:yaml.org,2002:float", """^(?:
-         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
-        |[-+]?\\.(?:inf|Inf|INF)
-        |\\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
-    ("tag:yaml.org,2002:int", """^(?:[-+]?0b[0-1_]+
-        |[-+]?0o?[0-7_]+
-        |[-+]?[0-9_]+
-        |[-+]?0x[0-9a-fA-F_]+)$""", re.X, "-+0123456789"),
-    ("tag:yaml.org,2002:merge", "^(?:<<)$", 0, "<"),
-    ("tag:yaml.org,2002:null", """^(?: ~
-        |null|Null|NULL
-        | )$""", re.X, ("~", "n", "N", "")),
-    ("tag:yaml.org,2002:timestamp", """^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
-        (?:[Tt]|[ \\t]+)[0-9][0-9]?
-        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
-        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X, "0123456789"),
-    ("tag:yaml.org,2002:value", "^(?:=)$", 0, "="),
-    ("tag:yaml.org,2002:yaml", "^(?:!|&|\\*)$", 0, "!&*"),
-)
-
-
-@functools.cache
-def yaml12_resolvers() -> dict[str, list[tuple[str, re.Pattern]]]:
-    """YAML 1.2 implicit-type rules by first character, as ruamel.yaml (DVC's reader) has them."""
-    rules: dict[str, list[tuple[str, re.Pattern]]] = {}
-    for tag, pattern, flags, firsts in _YAML12_RULES:
-        compiled = re.compile(pattern, flags)
-        for first in firsts:
-            rules.setdefault(first, []).append((tag, compiled))
-    return rules
-
-
-def _reads_as_other_type(value: str) -> bool:
-    """True when YAML 1.1 (PyYAML) or 1.2 (ruamel.yaml) would read the plain scalar value as
-    a non-string."""
-    first = value[:1]
-    for _tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers.get(first, ()):
-        if pattern.match(value):
-            return True
-    return any(pattern.match(value) for _tag, pattern in yaml12_resolvers().get(first, ()))
-
-
-if TYPE_CHECKING:
-    _SafeDumper = yaml.SafeDumper
-else:  # libyaml's emitter is ~10x faster
-    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _Dumper(_SafeDumper):
-    """SafeDumper that quotes strings YAML 1.1 or 1.2 would read as another type."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_str(dumper: Any, value: str) -> yaml.Node:
-    if _reads_as_other_type(value):
-        return dumper.represent_scalar(_STR_TAG, value, style="'")
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar(_STR_TAG, value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-def _dump(data: Any) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_Dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=100_000,
-    )
 
 
 def header(source: str) -> str:
@@ -142,7 +52,7 @@ def render_dvc_yaml(compiled: CompiledPipeline, source: str) -> str:
             entry["always_changed"] = True
         entry["meta"] = GENERATED_MARK
         stages[stage.name] = entry
-    text = _dump({"stages": stages})
+    text = to_yaml({"stages": stages})
     # a blank line before each stage but the first: its name is the only line indented by two
     lines = text.splitlines(keepends=True)
     spaced = [
@@ -154,7 +64,7 @@ def render_dvc_yaml(compiled: CompiledPipeline, source: str) -> str:
 
 def render_params_yaml(params: Mapping[str, Any]) -> str:
     """params.yaml: one top-level key per job (plus inputs and pipeyard), values round-tripping."""
-    return _dump(_plain(params)) if params else "{}\n"
+    return to_yaml(_plain(params)) if params else "{}\n"
 
 
 def _plain(value: Any) -> Any:

@@ -28,7 +28,8 @@ Memory sizes are binary: ``1GB`` = 1024 MB; a bare number means MB (the rule of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copyreg
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +45,20 @@ AZUREML_PREFIX = "azureml:"
 def strip_azureml(name: str) -> str:
     """A compute name without Azure ML's ``azureml:`` prefix."""
     return name.removeprefix(AZUREML_PREFIX)
+
+
+def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
+    """A read-only view of values: how a pickled MappingProxyType comes back."""
+    return MappingProxyType(values)
+
+
+def _reduce_read_only(proxy: MappingProxyType[str, Any]) -> tuple[Callable[..., MappingProxyType[str, Any]], tuple[dict[str, Any]]]:
+    return read_only, (dict(proxy),)
+
+
+# A sweep hands each worker process its project by pickle, and ProjectConfig
+# holds read-only mappings, which pickle refuses by default: they travel as the dict they show.
+copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 
 DEFAULT_RUNNERS = MappingProxyType({"cpu": ("ubuntu-latest",), "gpu": ("self-hosted", "gpu")})

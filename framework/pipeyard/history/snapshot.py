@@ -22,12 +22,12 @@ from typing import Any
 import yaml
 
 from ..cache.hashing import Hasher, HashState
-from ..cache.lockfile import PARAMS_FILE_NAME, lock_entry
+from ..cache.lockfile import lock_entry
 from ..cache.objects import ObjectCache
 from ..cache.workspace import STATE_DIR, cache_dir_of, lookup_param
-from ..compile.codedeps import ENVIRONMENT_FILES
 from ..config.params_file import without_record
 from ..errors import Location, RepositoryError
+from ..model.project_layout import ENVIRONMENT_FILES, PARAMS_FILE
 from ..model.stage import Stage
 from ..model.types import OutputRole
 from ..runner.records import flatten
@@ -108,11 +108,11 @@ class Snapshot:
 def snapshot_at(root: Path, rev: str, *, with_plots: bool = False) -> Snapshot:
     """The snapshot of revision rev of the project at root (read from git and the DVC cache)."""
     commit = resolve_commit(root, rev)
-    files = read_files_at(root, commit, ["dvc.yaml", "dvc.lock", PARAMS_FILE_NAME])
+    files = read_files_at(root, commit, ["dvc.yaml", "dvc.lock", PARAMS_FILE])
     label = commit[:8]
     stages = parse_stages(_text(files["dvc.yaml"]), f"{label}:dvc.yaml")
     lock = parse_lock(_text(files["dvc.lock"]), f"{label}:dvc.lock")
-    params = without_record(_parse_mapping(_text(files[PARAMS_FILE_NAME]), f"{label}:{PARAMS_FILE_NAME}"))
+    params = without_record(_parse_mapping(_text(files[PARAMS_FILE]), f"{label}:{PARAMS_FILE}"))
     tracked = tracked_files(root, commit)
     reader = _RevisionOutputs(root, commit, lock, tracked)
     metrics, plots = _metrics_and_plots(stages, reader.read, with_plots)
@@ -155,7 +155,7 @@ def workspace_snapshot(
     if stages is None:
         stages_defs = parse_stages(_text(disk.read("dvc.yaml")), "dvc.yaml")
         lock = parse_lock(_text(disk.read("dvc.lock")), "dvc.lock")
-        params = without_record(_parse_mapping(_text(disk.read(PARAMS_FILE_NAME)), PARAMS_FILE_NAME))
+        params = without_record(_parse_mapping(_text(disk.read(PARAMS_FILE)), PARAMS_FILE))
         kinds = _kinds_by_suffix(stages_defs)
         predicted = False
     else:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ._files import compile_files, out_of_sync
     from ._load import load
     from ._repository import init
-    from ._run import _project_capacity as _project_capacity
     from ._run import executor_spec, run, run_capacity, step_environment
     from ._status import status
 
@@ -39,7 +38,6 @@ _MODULE_OF = {
     "run_capacity": "_run",
     "executor_spec": "_run",
     "step_environment": "_run",
-    "_project_capacity": "_run",
     "init": "_repository",
 }
 

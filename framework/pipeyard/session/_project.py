@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copyreg
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..compile.stages import CompiledPipeline
@@ -18,20 +16,6 @@ if TYPE_CHECKING:
 SWEEPS_DIR = Path(".pipeyard") / "sweeps"  # the worktrees and markers of the sweeps of a project
 
 RunExecutorFactory = Callable[["Capacity"], "Executor"]  # the run's capacity -> its executor
-
-
-def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
-    """A read-only view of values: how a pickled MappingProxyType comes back."""
-    return MappingProxyType(values)
-
-
-def _reduce_read_only(proxy: MappingProxyType[str, Any]) -> tuple[Callable[..., MappingProxyType[str, Any]], tuple[dict[str, Any]]]:
-    return read_only, (dict(proxy),)
-
-
-# A sweep hands each worker process its Loaded by pickle, and Loaded.project (ProjectConfig)
-# holds read-only mappings, which pickle refuses by default: they travel as the dict they show.
-copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 
 @dataclass(frozen=True)

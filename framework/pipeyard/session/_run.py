@@ -6,12 +6,11 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TypedDict
 
 from ..cache import Workspace
 from ..compile.path_checks import check_inputs_exist
 from ..config.params_file import without_record
-from ..config.project import ProjectConfig, load_project_config
+from ..config.project import ProjectConfig
 from ..errors import Interrupted
 from ..executors.base import Executor
 from ..executors.capacity import detect_capacity
@@ -141,17 +140,3 @@ def _record(loaded: Loaded, summary: RunSummary, dirty: bool) -> None:
     )
     write_record(loaded.root, record)
     store_record(loaded.root, record, params=without_record(loaded.compiled.params))
-
-
-class _CapacityArguments(TypedDict):
-    cpus: float | None
-    memory_mb: int | None
-    gpu_ids: tuple[str, ...] | None
-
-
-def _project_capacity(root: Path) -> _CapacityArguments:
-    """pipeyard.yaml's capacity as detect_capacity's arguments (kept for cli/project_cmd.py's
-    `validate` until it calls run_capacity(loaded.project), which reads no file again)."""
-    spec = load_project_config(root).capacity
-    return {"cpus": spec.cpus, "memory_mb": spec.memory_mb,
-            "gpu_ids": tuple(spec.gpu_ids) if spec.gpu_ids is not None else None}

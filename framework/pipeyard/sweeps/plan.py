@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .. import session
 from ..config.project import load_project_config
-from ..errors import CapacityError, Location, RepositoryError
-from ..executors.capacity import detect_capacity
+from ..errors import RepositoryError
+from ..executors.capacity import check_capacity
 from ..model import Capacity, Resources
 from .expand import SweepPoint, expand_sweep
 from .sharing import PlannedRun, SharedStep, plan_runs, shared_steps, step_identities
@@ -84,22 +84,10 @@ def plan_sweep(root: Path, options: session.RunOptions) -> SweepPlan:
     }
     shared = shared_steps(identities)
     steps_of = {number: [s.name for s in one.compiled.stages] for number, one in loaded.items()}
-    spec = project.capacity
-    capacity = detect_capacity(
-        cpus=options.cpus if options.cpus is not None else spec.cpus,
-        memory_mb=options.memory_mb if options.memory_mb is not None else spec.memory_mb,
-        gpu_ids=options.gpu_ids if options.gpu_ids is not None else spec.gpu_ids,
-    )
+    capacity = session.run_capacity(project, options)
     needs = tuple({s.resources for one in loaded.values() for s in one.compiled.stages})
     for one in loaded.values():
-        for stage in one.compiled.stages:
-            short = capacity.shortfall(stage.resources.fitted_to(capacity))
-            if short:
-                raise CapacityError(
-                    f"asks for {short}",
-                    location=Location(file=one.source, step=stage.name),
-                    hint="lower its resources, or declare capacity with --cpus/--gpus or in pipeyard.yaml",
-                )
+        check_capacity(one.compiled.stages, capacity, source=one.source)
     return SweepPlan(
         root=root,
         baseline=baseline,

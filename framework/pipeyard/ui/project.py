@@ -21,12 +21,12 @@ from typing import Any
 from .. import session as sess
 from ..errors import PipeyardError
 from ..model import OutputRole
+from ..model.project_layout import PARAMS_FILE
 from ..runner.eventlog import EVENTS_FILE, read_events
 from ..runner.lock import LOCK_FILE
 from ..runner.records import RUNS_DIR, flatten, list_records, read_metrics
 from .security import PathRefused, inside_project
 
-PARAMS_FILE = "params.yaml"
 WATCHED_DIRS = ("components", "conf")
 WATCHED_SUFFIXES = (".yml", ".yaml", ".py")
 GROUP_SEPARATOR = "/"

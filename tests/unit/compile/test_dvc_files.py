@@ -8,14 +8,12 @@ import yaml
 from dvc.utils.serialize import parse_yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ruamel.yaml.resolver import VersionedResolver
 
 from pipeyard.compile.dvcfiles import (
     out_of_sync,
     render_dvc_yaml,
     render_params_yaml,
     write_dvc_files,
-    yaml12_resolvers,
 )
 from pipeyard.compile.stages import CompiledPipeline
 from pipeyard.model import OutputRole, Stage, StageOutput
@@ -187,11 +185,3 @@ def test_out_of_sync_lists_what_would_change(tmp_path):
     (tmp_path / "outputs" / "train" / ".gitignore").write_text("")
     assert out_of_sync(tmp_path, COMPILED, "pipeline.yml") == ["outputs/train/.gitignore"]
 
-
-def test_the_yaml12_rules_are_ruamels_own():
-    """dvcfiles keeps a copy of the YAML 1.2 rules DVC reads with, so as not to import ruamel."""
-
-    def table(rules):
-        return {first: [(tag, rx.pattern, rx.flags) for tag, rx in found] for first, found in rules.items()}
-
-    assert table(yaml12_resolvers()) == table(VersionedResolver(version=(1, 2)).versioned_resolver)
