@@ -69,11 +69,15 @@ def main(argv: list[str] | None = None) -> int:
 
     kills = [t for t in trials if t.kind.startswith("kill")]
     print(f"\nfaults: seed {args.seed}, {time.monotonic() - started:.0f}s")
-    print(f"  kill iterations                  {len(kills)} "
-          f"({sum(t.kind == 'kill pid' for t in kills)} pid, {sum(t.kind == 'kill group' for t in kills)} group; "
-          f"{sum(any('ended before' in n for n in t.notes) for t in kills)} runs ended before the kill)")
-    print(f"  race iterations                  {len(trials) - len(kills)} "
-          f"({sum(any('refused' in n for n in t.notes) for t in trials if t.kind == 'race')} with a refusal)")
+    print(
+        f"  kill iterations                  {len(kills)} "
+        f"({sum(t.kind == 'kill pid' for t in kills)} pid, {sum(t.kind == 'kill group' for t in kills)} group; "
+        f"{sum(any('ended before' in n for n in t.notes) for t in kills)} runs ended before the kill)"
+    )
+    print(
+        f"  race iterations                  {len(trials) - len(kills)} "
+        f"({sum(any('refused' in n for n in t.notes) for t in trials if t.kind == 'race')} with a refusal)"
+    )
     bad = 0
     for label, count in FIGURES:
         total = sum(count(t) for t in trials)

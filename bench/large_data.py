@@ -60,7 +60,9 @@ def _log_times(start=time.time(), log=os.environ.get("LARGE_DATA_STEP_LOG")):
 atexit.register(_log_times)
 """
 
-GENERATE_PY = LOG_TIMES + """\
+GENERATE_PY = (
+    LOG_TIMES
+    + """\
 import argparse, os, random
 p = argparse.ArgumentParser()
 p.add_argument("--out"); p.add_argument("--gb", type=float); p.add_argument("--files", type=int)
@@ -75,8 +77,11 @@ for i in range(a.files):
     with open(os.path.join(folder, f"f{i:05d}.bin"), "wb") as handle:
         handle.write(block)
 """
+)
 
-STATS_PY = LOG_TIMES + """\
+STATS_PY = (
+    LOG_TIMES
+    + """\
 import argparse, json, os, zlib
 p = argparse.ArgumentParser()
 p.add_argument("--data"); p.add_argument("--out"); p.add_argument("--first", action="store_true")
@@ -92,6 +97,7 @@ for top, dirs, names in sorted(os.walk(a.data)):
 with open(a.out, "w") as handle:
     json.dump({"files": files, "bytes": total, "crc32": crc}, handle)
 """
+)
 
 COMPONENTS = {
     "generate": """\
@@ -152,8 +158,8 @@ def make_template(root: Path, gb: float, files: int, cache_type: str, for_dvc: b
     (root / "components" / "src" / "stats.py").write_text(STATS_PY)
     (root / "components" / "generate.yml").write_text(COMPONENTS["generate"])
     (root / "components" / "stats.yml").write_text(COMPONENTS["stats"])
-    sample = COMPONENTS["stats"].replace("name: stats", "name: sample").replace(
-        "default: false", "default: true"
+    sample = (
+        COMPONENTS["stats"].replace("name: stats", "name: sample").replace("default: false", "default: true")
     )
     (root / "components" / "sample.yml").write_text(sample)
     (root / "pipeline.yml").write_text(pipeline_text(gb, files))
@@ -183,7 +189,16 @@ print(time.perf_counter() - start)
 def checkout_alone(root: Path) -> float:
     """Seconds pipeyard's object cache takes to check the generated folder out once more (in
     a fresh Python process, timing only the checkout call), by the project's cache.type."""
-    lock = json.loads(untimed([sys.executable, "-c", "import json,sys,yaml; print(json.dumps(yaml.safe_load(open('dvc.lock'))))"], root))
+    lock = json.loads(
+        untimed(
+            [
+                sys.executable,
+                "-c",
+                "import json,sys,yaml; print(json.dumps(yaml.safe_load(open('dvc.lock'))))",
+            ],
+            root,
+        )
+    )
     md5 = lock["stages"]["generate"]["outs"][0]["md5"]
     os.sync()
     seconds = float(untimed([sys.executable, "-c", CHECKOUT_TIMER, str(root), md5], root).strip())
@@ -222,7 +237,9 @@ def dvc_ran(timing: Timing) -> int:
 
 def disk_kib(root: Path) -> int:
     """KiB the project holds, workspace and cache (du counts a hardlinked file once)."""
-    return int(subprocess.run(["du", "-sk", str(root)], capture_output=True, text=True, check=True).stdout.split()[0])
+    return int(
+        subprocess.run(["du", "-sk", str(root)], capture_output=True, text=True, check=True).stdout.split()[0]
+    )
 
 
 def linked_share(root: Path) -> float:
@@ -288,7 +305,9 @@ def pipeyard_phases(root: Path, tiny: bool = False) -> Phases:
         untimed(["git", "checkout", "-q", branch], root)
         timing, statuses = pipeyard_run(root)
         if statuses["generate"] != "restored" or "ran" in statuses.values():
-            raise BenchFailure(f"pipeyard {phase}: expected generate restored and nothing run, got {statuses}")
+            raise BenchFailure(
+                f"pipeyard {phase}: expected generate restored and nothing run, got {statuses}"
+            )
         yield phase, timing.seconds
         yield f"{phase}_own", timing.extra["own_s"]
     yield "disk_kib_two_branches", disk_kib(root)
@@ -363,10 +382,12 @@ def run(args: argparse.Namespace) -> dict:
             for tool, root in roots.items():
                 make_template(root, gb, args.files, cache_type, for_dvc=tool == "dvc")
             print(f"{label}: cache.type {cache_type}", flush=True)
-            measured = lockstep({
-                "pipeyard": pipeyard_phases(roots["pipeyard"], tiny=label == "tiny"),
-                "dvc": dvc_phases(roots["dvc"], tiny=label == "tiny"),
-            })
+            measured = lockstep(
+                {
+                    "pipeyard": pipeyard_phases(roots["pipeyard"], tiny=label == "tiny"),
+                    "dvc": dvc_phases(roots["dvc"], tiny=label == "tiny"),
+                }
+            )
             if label == "tiny":
                 result["tiny"] = measured
             else:
@@ -404,8 +425,11 @@ def markdown(result: dict) -> str:
         ours, theirs = tools.get("pipeyard", {}), tools.get("dvc", {})
         rows = [
             ("first run", ours.get("first_run"), theirs.get("first_run")),
-            ("first run less its step commands (the tool's own work)", ours.get("first_run_overhead"),
-             theirs.get("first_run_overhead")),
+            (
+                "first run less its step commands (the tool's own work)",
+                ours.get("first_run_overhead"),
+                theirs.get("first_run_overhead"),
+            ),
             ("no-op run", ours.get("noop"), theirs.get("noop")),
             ("switch to main (restore)", ours.get("switch"), theirs.get("switch")),
             ("switch back (restore)", ours.get("switch_back"), theirs.get("switch_back")),
@@ -414,7 +438,10 @@ def markdown(result: dict) -> str:
         ]
         for phase, mine, peer in rows:
             lines.append(f"| {cache_type} | {phase} | {_s(mine)} | {_s(peer)} | {_x(peer, mine)} |")
-        for key, label in (("disk_kib", "disk after first run"), ("disk_kib_two_branches", "disk with both branches")):
+        for key, label in (
+            ("disk_kib", "disk after first run"),
+            ("disk_kib_two_branches", "disk with both branches"),
+        ):
             mine, peer = ours.get(key), theirs.get(key)
             lines.append(f"| {cache_type} | {label} | {_gib(mine)} | {_gib(peer)} | — |")
         lines.append(
@@ -426,7 +453,9 @@ def markdown(result: dict) -> str:
                 lines.append(f"| {cache_type} | error ({tool}) | {measured['error'][:120]} | | |")
     tiny = result.get("tiny", {})
     lines += ["", "| tiny files (16 B each) | pipeyard | dvc |", "|---|---|---|"]
-    lines.append(f"| no-op run | {_s(tiny.get('pipeyard', {}).get('noop'))} | {_s(tiny.get('dvc', {}).get('noop'))} |")
+    lines.append(
+        f"| no-op run | {_s(tiny.get('pipeyard', {}).get('noop'))} | {_s(tiny.get('dvc', {}).get('noop'))} |"
+    )
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for target, measured, met in targets(result):
         lines.append(f"| {target} | {measured} | {met} |")
@@ -444,7 +473,9 @@ def targets(result: dict) -> list[tuple[str, str, str]]:
     ours, theirs = default.get("pipeyard", {}), default.get("dvc", {})
     if ours.get("first_run_overhead") and theirs.get("first_run_overhead"):
         ratio = theirs["first_run_overhead"] / ours["first_run_overhead"]
-        rows.append(("first run's hashing and caching ≥ 1.5× faster than dvc's", f"{ratio:.1f}×", _met(ratio >= 1.5)))
+        rows.append(
+            ("first run's hashing and caching ≥ 1.5× faster than dvc's", f"{ratio:.1f}×", _met(ratio >= 1.5))
+        )
     tiny = result.get("tiny", {}).get("pipeyard", {}).get("noop")
     if ours.get("noop") and tiny:
         gap = ours["noop"] - tiny
@@ -452,15 +483,30 @@ def targets(result: dict) -> list[tuple[str, str, str]]:
     copied = (result["types"].get(DEFAULT_TYPE) or {}).get("pipeyard", {})
     for linked in ("hardlink", "reflink", "symlink"):
         mine = (result["types"].get(linked) or {}).get("pipeyard", {})
-        for key, how in (("switch", "wall clock"), ("switch_own", "run's own time"),
-                         ("checkout_alone", "the checkout alone")):
+        for key, how in (
+            ("switch", "wall clock"),
+            ("switch_own", "run's own time"),
+            ("checkout_alone", "the checkout alone"),
+        ):
             if mine.get(key) and copied.get(key):
                 ratio = copied[key] / mine[key]
-                rows.append((f"switch with {linked} ≥ 20× faster than with copy ({how})", f"{ratio:.1f}×", _met(ratio >= 20)))
+                rows.append(
+                    (
+                        f"switch with {linked} ≥ 20× faster than with copy ({how})",
+                        f"{ratio:.1f}×",
+                        _met(ratio >= 20),
+                    )
+                )
         disk = (result["types"].get(linked) or {}).get("pipeyard", {}).get("disk_kib")
         if disk:
             data_kib = result["gb"] * 2**20
-            rows.append((f"no second copy on disk with {linked}", f"{disk / data_kib:.2f}× the data", _met(disk < 1.5 * data_kib)))
+            rows.append(
+                (
+                    f"no second copy on disk with {linked}",
+                    f"{disk / data_kib:.2f}× the data",
+                    _met(disk < 1.5 * data_kib),
+                )
+            )
     return rows
 
 
@@ -475,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=2000, help="files it writes them in (2000)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 0.05 GB in 200 files")
     parser.add_argument(
-        "--types", default=f"{DEFAULT_TYPE};hardlink",
+        "--types",
+        default=f"{DEFAULT_TYPE};hardlink",
         help="cache.type values to time, separated by ';' (default: 'reflink,copy;hardlink')",
     )
     parser.add_argument("--work", type=Path, default=BENCH / "work" / "large-data", help="scratch folder")

@@ -45,6 +45,7 @@ def dispatch(make, root: Path) -> tuple[float, float]:
     """(seconds per step one after another, seconds per step all at once) for STEPS `true` steps."""
     executor = make()
     try:
+
         def task(i: int) -> StepTask:
             return StepTask(name=f"s{i}", command="true", cwd=root, log_path=root / "logs" / f"s{i}.log")
 
@@ -74,14 +75,20 @@ def part_dispatch() -> None:
     local = dispatch(lambda: LocalExecutor(capacity), root)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     start = time.perf_counter()
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning")
+    ray.init(
+        address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="warning"
+    )
     started = time.perf_counter() - start
     on_ray = dispatch(lambda: RayExecutor(), root)
     ray.shutdown()
-    print(f"1. dispatch of {STEPS} trivial steps (2 CPUs; embedded Ray started in {started:.1f} s, not counted)")
+    print(
+        f"1. dispatch of {STEPS} trivial steps (2 CPUs; embedded Ray started in {started:.1f} s, not counted)"
+    )
     for label, i in (("one after another", 0), ("all at once", 1)):
-        print(f"   {label:<17}  local {local[i] * 1000:7.1f} ms/step   ray {on_ray[i] * 1000:7.1f} ms/step"
-              f"   ratio ray/local {on_ray[i] / local[i]:5.2f}x")
+        print(
+            f"   {label:<17}  local {local[i] * 1000:7.1f} ms/step   ray {on_ray[i] * 1000:7.1f} ms/step"
+            f"   ratio ray/local {on_ray[i] / local[i]:5.2f}x"
+        )
 
 
 def wide_project(root: Path, width: int, sleep: float) -> None:
@@ -100,11 +107,22 @@ def wide_project(root: Path, width: int, sleep: float) -> None:
     (root / "pipeline.yml").write_text(f"type: pipeline\njobs:\n{jobs}")
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run([sys.executable, "-m", "pipeyard", "init"], cwd=root, check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeyard", "init"], cwd=root, check=True, env=env, capture_output=True
+    )
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "wide"], cwd=root, check=True, env={
-        **env, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "b@x"})
+    subprocess.run(
+        ["git", "commit", "-q", "-m", "wide"],
+        cwd=root,
+        check=True,
+        env={
+            **env,
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "b@x",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "b@x",
+        },
+    )
 
 
 def part_wide(width: int, sleep: float) -> None:
@@ -116,7 +134,11 @@ def part_wide(width: int, sleep: float) -> None:
     wide_project(local_root, width, sleep)
     local = subprocess.run(
         [sys.executable, "-m", "pipeyard", "run", "--cpus", "4", "--json"],
-        cwd=local_root, capture_output=True, text=True, env={**os.environ, "DVC_NO_ANALYTICS": "1"}, timeout=600,
+        cwd=local_root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+        timeout=600,
         check=False,
     )
     local_s = json.loads(local.stdout)["duration_s"] if local.returncode == 0 else float("nan")
@@ -126,8 +148,22 @@ def part_wide(width: int, sleep: float) -> None:
     try:
         begin = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "pipeyard", "run", "--executor", "ray", "--address", cluster.address, "--json"],
-            cwd=root, capture_output=True, text=True, env={**cluster.env, "DVC_NO_ANALYTICS": "1"}, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "pipeyard",
+                "run",
+                "--executor",
+                "ray",
+                "--address",
+                cluster.address,
+                "--json",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**cluster.env, "DVC_NO_ANALYTICS": "1"},
+            timeout=600,
             check=False,
         )
         wall = time.perf_counter() - begin
@@ -139,10 +175,16 @@ def part_wide(width: int, sleep: float) -> None:
     result = json.loads(done.stdout)
     ideal = math.ceil(width / 4) * sleep
     nodes = {s["node"]["node_id"][:8] for s in result["steps"].values()}
-    print(f"2. wide DAG: {width} steps sleeping {sleep:g} s on 2 nodes x 2 CPUs (cluster started in {started:.0f} s)")
-    print(f"   run {result['duration_s']:.2f} s (whole command {wall:.2f} s) against ideal {ideal:.2f} s:"
-          f" ratio {result['duration_s'] / ideal:.2f}x (target <= 1.3x); steps ran on {len(nodes)} node(s)")
-    print(f"   the same DAG with the local executor on 4 declared CPUs: {local_s:.2f} s, ratio {local_s / ideal:.2f}x")
+    print(
+        f"2. wide DAG: {width} steps sleeping {sleep:g} s on 2 nodes x 2 CPUs (cluster started in {started:.0f} s)"
+    )
+    print(
+        f"   run {result['duration_s']:.2f} s (whole command {wall:.2f} s) against ideal {ideal:.2f} s:"
+        f" ratio {result['duration_s'] / ideal:.2f}x (target <= 1.3x); steps ran on {len(nodes)} node(s)"
+    )
+    print(
+        f"   the same DAG with the local executor on 4 declared CPUs: {local_s:.2f} s, ratio {local_s / ideal:.2f}x"
+    )
 
 
 def part_environments() -> None:
@@ -160,8 +202,18 @@ def part_environments() -> None:
         by_hand = root / "by-hand"
         start = time.perf_counter()
         subprocess.run([uv_command(), "venv", "--quiet", str(by_hand)], check=True)
-        subprocess.run([uv_command(), "pip", "install", "--quiet", "--python", str(by_hand / "bin" / "python"),
-                        requirement], check=True)
+        subprocess.run(
+            [
+                uv_command(),
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(by_hand / "bin" / "python"),
+                requirement,
+            ],
+            check=True,
+        )
         manual = time.perf_counter() - start
         project = root / "project"
         (project / "env").mkdir(parents=True)
@@ -176,10 +228,14 @@ def part_environments() -> None:
             times.append(time.perf_counter() - start)
         reuse = statistics.median(times)
         print("3. environments (a venv with one tiny local wheel, uv)")
-        print(f"   first build through pipeyard {first:.2f} s; the same venv by hand with uv {manual:.2f} s:"
-              f" ratio {first / manual:.2f}x")
-        print(f"   reuse per step (median of 100) {reuse * 1000:.2f} ms, max {max(times) * 1000:.2f} ms"
-              f" (target < 50 ms); venv at {folder.name}")
+        print(
+            f"   first build through pipeyard {first:.2f} s; the same venv by hand with uv {manual:.2f} s:"
+            f" ratio {first / manual:.2f}x"
+        )
+        print(
+            f"   reuse per step (median of 100) {reuse * 1000:.2f} ms, max {max(times) * 1000:.2f} ms"
+            f" (target < 50 ms); venv at {folder.name}"
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

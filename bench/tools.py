@@ -60,9 +60,7 @@ class Timing:
 def tool_env() -> dict:
     """The environment for every command: the project venv first, no DVC analytics, a commit
     identity where git has none."""
-    env = cli_environment(
-        {key: os.environ.get(key) or value for key, value in BENCH_IDENTITY.items()}
-    )
+    env = cli_environment({key: os.environ.get(key) or value for key, value in BENCH_IDENTITY.items()})
     # a user's Python writes bytecode; without it every start recompiles pipeyard's modules
     # (an editable install has none from its install, unlike the peers' pip-installed code)
     env.pop("PYTHONDONTWRITEBYTECODE", None)

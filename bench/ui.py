@@ -69,7 +69,9 @@ def new_project(root: Path, steps: int, width: int) -> Path:
     root.mkdir(parents=True)
     env = tool_env()
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True, env=env)
-    subprocess.run([sys.executable, "-m", "pipeyard", "init"], cwd=root, check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeyard", "init"], cwd=root, check=True, env=env, capture_output=True
+    )
     layered_pipeline(root, steps, width)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
     subprocess.run(["git", "commit", "-q", "-m", "pipeline"], cwd=root, check=True, env=env)
@@ -100,7 +102,11 @@ def bench_render(browser, workdir: Path, steps: int, repetitions: int, width: in
             page.wait_for_function("window.pipeyard && window.pipeyard.ready", timeout=120_000)
             count = page.eval_on_selector_all("#graph [data-step]", "nodes => nodes.length")
             assert count == steps, count
-            samples.append(page.evaluate("({render: pipeyard.renderMs, layout: pipeyard.layoutMs, ready: pipeyard.readyAt})"))
+            samples.append(
+                page.evaluate(
+                    "({render: pipeyard.renderMs, layout: pipeyard.layoutMs, ready: pipeyard.readyAt})"
+                )
+            )
         page.close()
     finally:
         server.stop()
@@ -125,8 +131,15 @@ def bench_latency(browser, workdir: Path, steps: int = 20) -> dict:
         page.goto(server.url)
         page.wait_for_function("window.pipeyard && window.pipeyard.ready")
         page.wait_for_selector("#connection[data-connection='live']")
-        run = subprocess.run([sys.executable, "-m", "pipeyard", "run"], cwd=project, env=tool_env(),
-                             capture_output=True, text=True, timeout=600, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "pipeyard", "run"],
+            cwd=project,
+            env=tool_env(),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert run.returncode == 0, run.stderr
         ran = "document.querySelectorAll(\"[data-state='ran']\").length"
         page.wait_for_function(f"{ran} === {steps}", timeout=30_000)
@@ -153,7 +166,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="pipeyard-ui-bench-") as temp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"], headless=True
+        )
         widths = [int(w) for w in args.widths.split(",")]
         renders = [bench_render(browser, Path(temp), args.steps, args.repetitions, w) for w in widths]
         latency = bench_latency(browser, Path(temp))

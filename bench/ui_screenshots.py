@@ -34,7 +34,9 @@ def main() -> None:
         sweep = pipeyard(project, "run", "-m", "train.lr=0.05,0.2,0.4", timeout=600)
         assert sweep.returncode == 0, sweep.stderr
         server = start_server(project)
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"], headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"], headless=True
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
         try:
             shoot(page, server, project, Path(temp), args.out)
@@ -76,8 +78,13 @@ def shoot(page, server, project: Path, temp: Path, out: Path) -> None:
         page.screenshot(path=out / "designer.png")
 
     report = temp / "report.html"
-    subprocess.run([sys.executable, "-m", "pipeyard", "ui", "build", "-o", str(report)], cwd=project, env=env(),
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeyard", "ui", "build", "-o", str(report)],
+        cwd=project,
+        env=env(),
+        check=True,
+        capture_output=True,
+    )
     page.goto(report.as_uri())
     page.wait_for_function("window.pipeyard && window.pipeyard.ready")
     page.click("#graph [data-step='train']")

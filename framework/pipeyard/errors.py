@@ -176,9 +176,7 @@ class Interrupted(PipeyardError):
         return "interrupted: finished steps are recorded; `pipeyard run` resumes the rest"
 
 
-def not_utf8(
-    shown: str, error: UnicodeDecodeError, error_class: type[UserError] | None = None
-) -> UserError:
+def not_utf8(shown: str, error: UnicodeDecodeError, error_class: type[UserError] | None = None) -> UserError:
     """The error for a text file that is not UTF-8: the line and the byte that is not."""
     data = error.object if isinstance(error.object, bytes) else b""
     line = data[: error.start].count(b"\n") + 1
@@ -203,7 +201,11 @@ def yaml_error_at(error: Exception, text: str) -> tuple[int | None, int | None, 
     context_mark = getattr(error, "context_mark", None)
     lines = text.splitlines()
     at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
-    if at_end and context_mark is not None and context.startswith(("while parsing a flow", "while scanning a quoted")):
+    if (
+        at_end
+        and context_mark is not None
+        and context.startswith(("while parsing a flow", "while scanning a quoted"))
+    ):
         line = lines[context_mark.line] if context_mark.line < len(lines) else ""
         opener = line[context_mark.column : context_mark.column + 1] or "bracket"
         return context_mark.line + 1, context_mark.column + 1, f"the {opener} opened here is never closed"
@@ -222,10 +224,15 @@ def unreadable_yaml(file: str, error: Exception, text: str, hint: str) -> Config
     conflict said as one, with its line, else where the YAML breaks and how."""
     if "\n<<<<<<< " in f"\n{text}":
         line = f"\n{text}".split("\n<<<<<<< ")[0].count("\n") + 1
-        return ConfigError(f"{file} has unresolved merge conflict markers",
-                           location=Location(file=file, line=line), hint=hint)
+        return ConfigError(
+            f"{file} has unresolved merge conflict markers",
+            location=Location(file=file, line=line),
+            hint=hint,
+        )
     error_line, _column, words = yaml_error_at(error, text)
-    return ConfigError(f"{file} is not valid YAML: {words}", location=Location(file=file, line=error_line), hint=hint)
+    return ConfigError(
+        f"{file} is not valid YAML: {words}", location=Location(file=file, line=error_line), hint=hint
+    )
 
 
 def did_you_mean(name: str, choices) -> str:

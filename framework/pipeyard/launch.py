@@ -43,13 +43,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def rank_variables(kind: str, per_instance: int, instances: int, node_rank: int, local_rank: int,
-                   master: tuple[str, int], workers: list[str]) -> dict[str, str]:
+def rank_variables(
+    kind: str,
+    per_instance: int,
+    instances: int,
+    node_rank: int,
+    local_rank: int,
+    master: tuple[str, int],
+    workers: list[str],
+) -> dict[str, str]:
     """The variables of one process of a distributed step (workers: TensorFlow's "host:port")."""
     rank = node_rank * per_instance + local_rank
     world = per_instance * instances
     if kind == "tensorflow":
-        return {"TF_CONFIG": json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": rank}})}
+        return {
+            "TF_CONFIG": json.dumps(
+                {"cluster": {"worker": workers}, "task": {"type": "worker", "index": rank}}
+            )
+        }
     return {
         "MASTER_ADDR": master[0],
         "MASTER_PORT": str(master[1]),
@@ -107,28 +118,42 @@ def run(kind: str, per_instance: int, instances: int, command: str) -> int:
     if kind == "mpi":
         mpirun = shutil.which("mpirun")
         if mpirun is None:
-            print("pipeyard: distribution type mpi needs mpirun (Open MPI or MPICH), which is not on PATH",
-                  file=sys.stderr)
+            print(
+                "pipeyard: distribution type mpi needs mpirun (Open MPI or MPICH), which is not on PATH",
+                file=sys.stderr,
+            )
             return 2
         return subprocess.call([mpirun, "-np", str(per_instance * instances), "/bin/sh", "-c", command])
     here = os.environ.get("PIPEYARD_NODE_RANK")
     node_ranks = [int(here)] if here is not None else list(range(instances))
     master = (os.environ.get("MASTER_ADDR", "127.0.0.1"), int(os.environ.get("MASTER_PORT") or free_port()))
-    workers = json.loads(os.environ["PIPEYARD_WORKERS"]) if "PIPEYARD_WORKERS" in os.environ else [
-        f"{master[0]}:{free_port()}" for _ in range(per_instance * instances)
-    ]
+    workers = (
+        json.loads(os.environ["PIPEYARD_WORKERS"])
+        if "PIPEYARD_WORKERS" in os.environ
+        else [f"{master[0]}:{free_port()}" for _ in range(per_instance * instances)]
+    )
     processes: list[subprocess.Popen] = []
     readers = []
     die_with_launcher = _die_with_launcher()
     for node_rank in node_ranks:
         for local_rank in range(per_instance):
-            env = {**os.environ, **rank_variables(kind, per_instance, instances, node_rank, local_rank, master, workers)}
-            process = subprocess.Popen(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0,
-                                       preexec_fn=die_with_launcher)  # noqa: PLW1509 - resolved before fork
+            env = {
+                **os.environ,
+                **rank_variables(kind, per_instance, instances, node_rank, local_rank, master, workers),
+            }
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", command],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+                preexec_fn=die_with_launcher,
+            )  # noqa: PLW1509 - resolved before fork
             processes.append(process)
-            reader = threading.Thread(target=_forward, args=(process.stdout, node_rank * per_instance + local_rank),
-                                      daemon=True)
+            reader = threading.Thread(
+                target=_forward, args=(process.stdout, node_rank * per_instance + local_rank), daemon=True
+            )
             reader.start()
             readers.append(reader)
     signal.signal(signal.SIGTERM, lambda *_: _stop(processes))
@@ -151,7 +176,7 @@ def main(argv: list[str]) -> int:
     try:
         separator = argv.index("--")
         kind, per_instance, instances = argv[:separator]
-        command = " ".join(argv[separator + 1:])
+        command = " ".join(argv[separator + 1 :])
         if kind not in ("pytorch", "tensorflow", "mpi") or not command:
             raise ValueError
         return run(kind, int(per_instance), int(instances), command)

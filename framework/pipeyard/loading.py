@@ -42,8 +42,10 @@ def find_pipeline_file(root: Path, explicit: str | None) -> Path:
                 hint=f"give a path relative to the project root, e.g. {CANDIDATES[0]}",
             )
         if path.suffix not in (*YAML_SUFFIXES, ".py"):
-            raise DefinitionError(f"'{file}' is neither YAML (.yml, .yaml) nor Python (.py)",
-                                  hint="pipelines are Azure ML YAML files or Python files")
+            raise DefinitionError(
+                f"'{file}' is neither YAML (.yml, .yaml) nor Python (.py)",
+                hint="pipelines are Azure ML YAML files or Python files",
+            )
         return Path(f"{path}:{name}") if name else path
     found = [root / name for name in CANDIDATES if (root / name).is_file()]
     if not found:
@@ -59,8 +61,13 @@ def find_pipeline_file(root: Path, explicit: str | None) -> Path:
     return found[0]
 
 
-def load_pipeline(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None,
-                  input_paths: Mapping[str, str] | None = None) -> Pipeline:
+def load_pipeline(
+    path: Path,
+    root: Path,
+    *,
+    resolve_component: ComponentResolver | None = None,
+    input_paths: Mapping[str, str] | None = None,
+) -> Pipeline:
     """The Pipeline defined at path: Azure ML YAML (.yml/.yaml) or Python (.py[:name]).
 
     resolve_component finds registered components that YAML pipelines name
@@ -81,13 +88,19 @@ def load_pipeline(path: Path, root: Path, *, resolve_component: ComponentResolve
         return replace(pipeline_input, default=checked)
 
     if suffix in YAML_SUFFIXES:
-        return load_pipeline_yaml(Path(file), Path(root), resolve_component=resolve_component,
-                                  set_input=set_input if given else None)
+        return load_pipeline_yaml(
+            Path(file),
+            Path(root),
+            resolve_component=resolve_component,
+            set_input=set_input if given else None,
+        )
     if suffix == ".py":
         pipeline = load_pipeline_module(Path(path), Path(root))
         return replace(pipeline, inputs=tuple(set_input(i) for i in pipeline.inputs)) if given else pipeline
-    raise DefinitionError(f"'{file}' is neither YAML (.yml, .yaml) nor Python (.py)",
-                          hint="pipelines are Azure ML YAML files or Python files")
+    raise DefinitionError(
+        f"'{file}' is neither YAML (.yml, .yaml) nor Python (.py)",
+        hint="pipelines are Azure ML YAML files or Python files",
+    )
 
 
 def input_path_overrides(overrides: Iterable[str]) -> dict[str, str]:
@@ -124,9 +137,11 @@ def check_input_path(name: str, text: str, port_type: str, root: Path) -> str:
             return relative  # tracked by DVC, fetched later (`dvc pull`)
         raise ParameterError(f"{said}: '{text}' does not exist", hint=hint)
     if port_type == "uri_file" and not target.is_file():
-        raise ParameterError(f"{said}: data input '{name}' is a uri_file, but '{text}' is a folder",
-                             hint="name a file")
+        raise ParameterError(
+            f"{said}: data input '{name}' is a uri_file, but '{text}' is a folder", hint="name a file"
+        )
     if port_type == "uri_folder" and not target.is_dir():
-        raise ParameterError(f"{said}: data input '{name}' is a uri_folder, but '{text}' is a file",
-                             hint="name a folder")
+        raise ParameterError(
+            f"{said}: data input '{name}' is a uri_folder, but '{text}' is a file", hint="name a folder"
+        )
     return relative

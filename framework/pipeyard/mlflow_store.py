@@ -14,6 +14,7 @@ import yaml
 
 STORE_FOLDER = "mlruns"  # inside a step's tracking output: MLflow creates it on first use
 
+
 def read_store(folder: Path) -> dict[str, float]:
     """The last value (highest step, then latest time) of every metric in an MLflow file store;
     when several runs log one metric, the run that started last wins."""

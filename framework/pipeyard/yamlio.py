@@ -39,25 +39,45 @@ _STR_TAG = "tag:yaml.org,2002:str"
 # 15-25 ms; a test pins this copy to the installed ruamel's own table.
 _YAML12_RULES = (
     (_BOOL_TAG, """^(?:true|True|TRUE|false|False|FALSE)$""", re.X, "tTfF"),
-    (_FLOAT_TAG, """^(?:
+    (
+        _FLOAT_TAG,
+        """^(?:
          [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
         |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
         |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
         |[-+]?\\.(?:inf|Inf|INF)
-        |\\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
-    (_INT_TAG, """^(?:[-+]?0b[0-1_]+
+        |\\.(?:nan|NaN|NAN))$""",
+        re.X,
+        "-+0123456789.",
+    ),
+    (
+        _INT_TAG,
+        """^(?:[-+]?0b[0-1_]+
         |[-+]?0o?[0-7_]+
         |[-+]?[0-9_]+
-        |[-+]?0x[0-9a-fA-F_]+)$""", re.X, "-+0123456789"),
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        re.X,
+        "-+0123456789",
+    ),
     ("tag:yaml.org,2002:merge", "^(?:<<)$", 0, "<"),
-    ("tag:yaml.org,2002:null", """^(?: ~
+    (
+        "tag:yaml.org,2002:null",
+        """^(?: ~
         |null|Null|NULL
-        | )$""", re.X, ("~", "n", "N", "")),
-    ("tag:yaml.org,2002:timestamp", """^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        | )$""",
+        re.X,
+        ("~", "n", "N", ""),
+    ),
+    (
+        "tag:yaml.org,2002:timestamp",
+        """^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
         |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
         (?:[Tt]|[ \\t]+)[0-9][0-9]?
         :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
-        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X, "0123456789"),
+        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        re.X,
+        "0123456789",
+    ),
     ("tag:yaml.org,2002:value", "^(?:=)$", 0, "="),
     ("tag:yaml.org,2002:yaml", "^(?:!|&|\\*)$", 0, "!&*"),
 )
@@ -204,7 +224,7 @@ def _emit(data: Any, indent: int, lines: list[str]) -> None:
             if isinstance(item, (dict, list, tuple)) and item:
                 nested: list[str] = []
                 _emit(list(item) if isinstance(item, tuple) else item, indent + 2, nested)
-                lines.append(f"{pad}- {nested[0][indent + 2:]}")
+                lines.append(f"{pad}- {nested[0][indent + 2 :]}")
                 lines.extend(nested[1:])
             else:
                 lines.append(f"{pad}- {_scalar(item)}")

@@ -49,8 +49,15 @@ def wait_for_event(
         return any(_matches(event, kind, steps) for event in seen)
 
     what = f"a {kind} event" + (f" of {' or '.join(steps)}" if steps else "")
-    wait_until(logged, what, process, timeout_s,
-               explain=lambda: "; the run's events: " + ", ".join(f"{e.get('type')} {e.get('name', '')}" for e in seen))
+    wait_until(
+        logged,
+        what,
+        process,
+        timeout_s,
+        explain=lambda: (
+            "; the run's events: " + ", ".join(f"{e.get('type')} {e.get('name', '')}" for e in seen)
+        ),
+    )
     return next(event for event in seen if _matches(event, kind, steps))
 
 

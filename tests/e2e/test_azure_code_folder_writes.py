@@ -62,8 +62,11 @@ def test_a_steps_own_writes_leave_its_code_folder_its_hash_and_git_status(tmp_pa
 
     work = project.root / ".pipeyard" / "runs" / first["run_id"] / "work"
     moved = {p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()}
-    assert moved == {f"{step}/{name}" for step in ("analysed", "whole_folder")
-                     for name in ("scratch.txt", "mlruns/0/meta.yaml", "__pycache__/helper.cpython-311.pyc")}
+    assert moved == {
+        f"{step}/{name}"
+        for step in ("analysed", "whole_folder")
+        for name in ("scratch.txt", "mlruns/0/meta.yaml", "__pycache__/helper.cpython-311.pyc")
+    }
     record = json.loads((project.root / ".pipeyard" / "runs" / first["run_id"] / "record.json").read_text())
     log = (project.root / record["steps"]["whole_folder"]["log_path"]).read_text()
     assert "moved what the step wrote into its code folder src/" in log and "  mlruns/" in log

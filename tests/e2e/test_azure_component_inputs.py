@@ -53,8 +53,10 @@ def test_component_file_runs_with_data_and_parameter_overrides(tmp_path):
         bad = project.pipeyard("run", "-p", "train_evaluate.yml", f"inputs.data={value}")
         assert bad.returncode == 2, bad.stderr
         errors = [line for line in bad.stderr.splitlines() if line.startswith("error:")]
-        assert errors == [f"error: inputs.data={value}: {said}" + (f" ({project.root.resolve()})"
-                                                                   if "outside" in said else "")]
+        assert errors == [
+            f"error: inputs.data={value}: {said}"
+            + (f" ({project.root.resolve()})" if "outside" in said else "")
+        ]
         assert "Traceback" not in bad.stderr
 
 

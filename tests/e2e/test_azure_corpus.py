@@ -37,8 +37,12 @@ def test_nested_pipeline_components_run_cache_and_rerun_exactly_the_importers(tm
     project = _copy("nested", tmp_path)
     first = project.run_json()
     assert set(_statuses(first)) == {
-        "prep", "train_and_evaluate__train", "train_and_evaluate__evaluate__score",
-        "train_and_evaluate__evaluate__summarize", "publish"}
+        "prep",
+        "train_and_evaluate__train",
+        "train_and_evaluate__evaluate__score",
+        "train_and_evaluate__evaluate__summarize",
+        "publish",
+    }
     assert set(_statuses(first).values()) == {"ran"}
     report = project.root / "outputs/train_and_evaluate__evaluate__summarize/report/report.json"
     assert "mean_error" in json.loads(report.read_text())
@@ -56,8 +60,12 @@ def test_nested_pipeline_components_run_cache_and_rerun_exactly_the_importers(tm
         handle.write("\n# a comment changes the file\n")
     result = project.run_json()
     ran = {n for n, s in _statuses(result).items() if s == "ran"}
-    assert ran == {"prep", "train_and_evaluate__train", "train_and_evaluate__evaluate__score",
-                   "train_and_evaluate__evaluate__summarize"}
+    assert ran == {
+        "prep",
+        "train_and_evaluate__train",
+        "train_and_evaluate__evaluate__score",
+        "train_and_evaluate__evaluate__summarize",
+    }
     assert _statuses(result)["publish"] == "cached"
     assert "code src/common.py changed" in result["steps"]["prep"]["reasons"][0]
 
@@ -108,8 +116,10 @@ def test_a_parallel_job_over_40_files_tolerates_one_failing_mini_batch(tmp_path)
     assert set(_statuses(project.run_json()).values()) == {"cached"}
 
     (project.root / "pipeline.yml").write_text(
-        (project.root / "pipeline.yml").read_text().replace("mini_batch_error_threshold: 1",
-                                                            "mini_batch_error_threshold: 0"))
+        (project.root / "pipeline.yml")
+        .read_text()
+        .replace("mini_batch_error_threshold: 1", "mini_batch_error_threshold: 0")
+    )
     failed = project.pipeyard("run")
     assert failed.returncode == 1
 
@@ -149,7 +159,9 @@ def test_what_a_step_logs_with_mlflow_reaches_record_log_show_diff_and_report(tm
     pytest.importorskip("mlflow")
     project = new_project(tmp_path / "mlflow")
     project.write("src/train.py", MLFLOW_STEP)
-    project.write("pipeline.yml", """
+    project.write(
+        "pipeline.yml",
+        """
         type: pipeline
         jobs:
           train:
@@ -161,7 +173,8 @@ def test_what_a_step_logs_with_mlflow_reaches_record_log_show_diff_and_report(tm
             outputs:
               model: {type: uri_folder}
               scores: {type: uri_file, path: ./scores.json, dvc: metrics}
-        """)
+        """,
+    )
     project.commit_all("a step that logs with MLflow")
     project.run_json()
     record = _latest_record(project)
@@ -175,5 +188,8 @@ def test_what_a_step_logs_with_mlflow_reaches_record_log_show_diff_and_report(tm
     project.run_json("train.lr=0.3")
     diff = project.pipeyard("diff", "HEAD", check=True).stdout
     assert "mlflow/train accuracy: 0.9 -> 0.7" in diff
-    assert "| `mlflow/train` | `accuracy` | 0.9 | 0.7 |" in project.pipeyard("report", "--base", "HEAD", check=True).stdout
+    assert (
+        "| `mlflow/train` | `accuracy` | 0.9 | 0.7 |"
+        in project.pipeyard("report", "--base", "HEAD", check=True).stdout
+    )
     assert "mlflow/train accuracy: 0.7" in project.pipeyard("show", "HEAD", check=True).stdout

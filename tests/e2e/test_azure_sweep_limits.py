@@ -30,7 +30,9 @@ with open(os.path.join(args.model, "timing.json"), "w") as handle:
 def _project(tmp_path, limits: str, sleep: float):
     project = new_project(tmp_path / "sweep")
     project.write("src/train.py", TRAIN)
-    project.write("pipeline.yml", f"""
+    project.write(
+        "pipeline.yml",
+        f"""
         type: pipeline
         jobs:
           tune:
@@ -51,7 +53,8 @@ def _project(tmp_path, limits: str, sleep: float):
             sampling_algorithm: grid
             objective: {{goal: maximize, primary_metric: score}}
             limits: {limits}
-        """)
+        """,
+    )
     project.commit_all("a sweep with limits")
     return project
 
@@ -61,8 +64,10 @@ def test_max_concurrent_trials_bounds_the_trials_running_at_once(tmp_path):
     project = _project(tmp_path, "{max_total_trials: 4, max_concurrent_trials: 2}", 1.5)
     result = project.run_json("--cpus", "4", "--jobs", "4")
     assert {s["status"] for s in result["steps"].values()} == {"ran"}
-    spans = [json.loads((project.root / f"outputs/tune__trial_{i}/model/timing.json").read_text())
-             for i in range(4)]
+    spans = [
+        json.loads((project.root / f"outputs/tune__trial_{i}/model/timing.json").read_text())
+        for i in range(4)
+    ]
     moments = sorted({t for span in spans for t in (span["start"], span["end"])})
     overlap = max(sum(1 for s in spans if s["start"] <= t < s["end"]) for t in moments)
     assert overlap == 2  # never 3 or 4, though 4 CPUs and --jobs 4 allow it
@@ -102,7 +107,9 @@ def test_bandit_early_termination_stops_a_trial_that_falls_behind(tmp_path):
     pytest.importorskip("mlflow")
     project = new_project(tmp_path / "bandit")
     project.write("src/train.py", CURVE)
-    project.write("pipeline.yml", """
+    project.write(
+        "pipeline.yml",
+        """
         type: pipeline
         jobs:
           tune:
@@ -121,7 +128,8 @@ def test_bandit_early_termination_stops_a_trial_that_falls_behind(tmp_path):
             objective: {goal: maximize, primary_metric: score}
             limits: {max_total_trials: 3, max_concurrent_trials: 1}
             early_termination: {type: bandit, slack_factor: 0.2, delay_evaluation: 2, evaluation_interval: 1}
-        """)
+        """,
+    )
     project.commit_all("a sweep with a bandit policy")
     result = project.run_json("--cpus", "2")
     assert {s["status"] for s in result["steps"].values()} == {"ran"}

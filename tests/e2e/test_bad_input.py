@@ -201,10 +201,14 @@ def test_a_project_folder_that_cannot_be_written_is_one_line(diamond_template, t
     shutil.rmtree(root / ".pipeyard", ignore_errors=True)
     monkeypatch.setattr(Path, "mkdir", refuse_state)
     outcome = run_in_process(root, ["run"], monkeypatch)
-    assert_one_clear_line(outcome, f"cannot access {root / '.pipeyard'}: permission denied", "writable for your user")
+    assert_one_clear_line(
+        outcome, f"cannot access {root / '.pipeyard'}: permission denied", "writable for your user"
+    )
 
 
-def test_a_failed_and_an_interrupted_run_both_resume_with_the_overrides(diamond_template, tmp_path, monkeypatch):
+def test_a_failed_and_an_interrupted_run_both_resume_with_the_overrides(
+    diamond_template, tmp_path, monkeypatch
+):
     from pipeyard import errors
 
     root = _prepare({}, diamond_template, tmp_path)
@@ -219,12 +223,18 @@ def test_a_failed_and_an_interrupted_run_both_resume_with_the_overrides(diamond_
 
 # --- real subprocesses ------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_the_console_script_prints_one_line_for_bad_input(diamond_template, tmp_path):
     root = _prepare({}, diamond_template, tmp_path)
     script = Path(sys.executable).parent / "pipeyard"
     done = subprocess.run(
-        [str(script), "run", "--memory", "lots"], cwd=root, capture_output=True, text=True, env=_env(), timeout=60
+        [str(script), "run", "--memory", "lots"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
     )
     outcome = Outcome(done.returncode, done.stdout, done.stderr, _error_lines(done.stderr))
     assert_one_clear_line(outcome, "--memory takes a size like 16GB", "see `pipeyard run --help`")
@@ -243,13 +253,16 @@ def test_ctrl_c_while_pipeyard_run_starts_is_one_line_and_exit_130(tmp_path):
     for delay in (0.02, 0.05, 0.1, 0.15, 0.25):
         line = None
         for extra in (0.0, 0.1, 0.2, 0.4):  # a busy machine can stretch the interpreter's own start
-            line = _interrupt(project.root, lambda _, wait=1.5 * python_start + delay + extra: time.sleep(wait))
+            line = _interrupt(
+                project.root, lambda _, wait=1.5 * python_start + delay + extra: time.sleep(wait)
+            )
             if line is not None:
                 break
         assert line is not None and line.startswith("interrupted"), line
     before = newest_run_id(project.root)
     line = _interrupt(  # once prepare is done and a 2 s step runs
-        project.root, lambda runner: wait_for_event(runner, project.root, "StepStarted", ("left", "right"), after=before)
+        project.root,
+        lambda runner: wait_for_event(runner, project.root, "StepStarted", ("left", "right"), after=before),
     )
     assert line == "interrupted: finished steps are recorded; resume with `pipeyard run left.message=x`"
 
@@ -259,7 +272,11 @@ def _interrupt(root: Path, wait: Callable[[subprocess.Popen[str]], object]) -> s
     'interrupted' line without a traceback, and return that line."""
     runner = subprocess.Popen(
         [sys.executable, "-m", "pipeyard", "run", "left.message=x"],
-        cwd=root, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=root,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     started = time.perf_counter()
     wait(runner)
@@ -291,7 +308,12 @@ def test_not_a_git_repository_says_so_for_init(tmp_path):
     folder = tmp_path / "plain"
     folder.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "pipeyard", "init"], cwd=folder, capture_output=True, text=True, env=_env(), timeout=60
+        [sys.executable, "-m", "pipeyard", "init"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
     )
     outcome = Outcome(done.returncode, done.stdout, done.stderr, _error_lines(done.stderr))
     assert_one_clear_line(outcome, "is not a git repository", "run `git init` first")

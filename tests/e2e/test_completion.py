@@ -63,8 +63,12 @@ def project(tmp_path_factory) -> Project:
 def _complete(project: Project, line: str) -> list[str]:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
-        ["bash", "-c", BASH, "complete", line], cwd=project.root, env=env,
-        capture_output=True, text=True, timeout=120,
+        ["bash", "-c", BASH, "complete", line],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return [word for word in done.stdout.splitlines() if word]

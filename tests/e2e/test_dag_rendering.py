@@ -121,7 +121,9 @@ def test_nested_components_are_subgraphs_in_mermaid_and_clusters_in_dot(nested, 
     lines = mermaid.splitlines()
     opening = lines.index(f'    subgraph n_g_{TE}["{TE}"]')
     inner = lines.index(f'        subgraph n_g_{TE}__evaluate["evaluate"]')
-    assert opening < inner < lines.index(f'            n_{TE}__evaluate__summarize["{TE}__evaluate__summarize"]')
+    assert (
+        opening < inner < lines.index(f'            n_{TE}__evaluate__summarize["{TE}__evaluate__summarize"]')
+    )
     assert [line for line in lines if line.strip() == "end"] == ["        end", "    end"]
     assert mermaid_edges(mermaid) == NESTED_EDGES
 
@@ -137,7 +139,11 @@ def test_every_format_agrees_on_the_edges_of_a_nested_pipeline(nested, monkeypat
     assert edges == NESTED_EDGES
     from_upstream = {(up, node["name"]) for node in data["nodes"] for up in node["upstream"]}
     assert from_upstream == edges
-    assert edges == mermaid_edges(dag(nested, "mermaid", monkeypatch)) == dot_edges(dag(nested, "dot", monkeypatch))
+    assert (
+        edges
+        == mermaid_edges(dag(nested, "mermaid", monkeypatch))
+        == dot_edges(dag(nested, "dot", monkeypatch))
+    )
 
 
 def test_an_unknown_format_is_one_usage_line(diamond, monkeypatch):

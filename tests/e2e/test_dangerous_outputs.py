@@ -133,8 +133,12 @@ def snapshot(folder: Path) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize(("path", "expected", "names_port"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_dangerous_output_is_refused_and_nothing_is_deleted(template, tmp_path, monkeypatch, path, expected, names_port):
+@pytest.mark.parametrize(
+    ("path", "expected", "names_port"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_a_dangerous_output_is_refused_and_nothing_is_deleted(
+    template, tmp_path, monkeypatch, path, expected, names_port
+):
     shutil.copytree(template, tmp_path / "case", symlinks=True)
     root, outside = tmp_path / "case" / "repo", tmp_path / "case" / "outside"
     path = path.format(outside=outside)

@@ -21,7 +21,10 @@ def test_demo_runs_every_step_then_nothing(tmp_path, kind):
     target = tmp_path / "demo"
     result = subprocess.run(
         [sys.executable, "-m", "pipeyard", "demo", str(target), "--kind", kind],
-        capture_output=True, text=True, env=_env(), timeout=300,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     first, second = result.stdout.split("second run")[0], result.stdout.split("second run")[1]
@@ -30,7 +33,10 @@ def test_demo_runs_every_step_then_nothing(tmp_path, kind):
     assert "cached" in second
     dvc = subprocess.run(
         dvc_command("status"),
-        cwd=target, capture_output=True, text=True, env=_env(),
+        cwd=target,
+        capture_output=True,
+        text=True,
+        env=_env(),
     )
     assert "up to date" in dvc.stdout, dvc.stdout + dvc.stderr
 
@@ -40,7 +46,9 @@ def test_demo_refuses_a_non_empty_folder(tmp_path):
     (tmp_path / "x" / "file").write_text("mine")
     result = subprocess.run(
         [sys.executable, "-m", "pipeyard", "demo", str(tmp_path / "x")],
-        capture_output=True, text=True, env=_env(),
+        capture_output=True,
+        text=True,
+        env=_env(),
     )
     assert result.returncode == 2
     assert "not empty" in result.stderr
@@ -50,8 +58,11 @@ def test_demo_refuses_a_non_empty_folder(tmp_path):
 def test_second_run_in_the_same_repository_refuses_while_one_runs(tmp_path):
     project = diamond_project(tmp_path / "p", sleep=2.0)
     first = subprocess.Popen(
-        [sys.executable, "-m", "pipeyard", "run"], cwd=project.root, env=_env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "pipeyard", "run"],
+        cwd=project.root,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_event(first, project.root, "StepStarted", ("left", "right"))  # they sleep 2 s
@@ -70,7 +81,10 @@ def test_demo_runs_from_an_environment_that_is_not_activated(tmp_path, kind):
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != bin_dir) or "/usr/bin:/bin"
     result = subprocess.run(
         [str(Path(bin_dir) / "pipeyard"), "demo", str(tmp_path / "demo"), "--kind", kind],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No module named" not in result.stdout + result.stderr

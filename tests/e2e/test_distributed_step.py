@@ -74,8 +74,10 @@ def test_two_ranks_complete_an_all_reduce_and_the_output_is_recorded_once(tmp_pa
     assert "pipeyard.launch" not in lock  # dvc.lock keeps the command as written
     assert project.run_json()["steps"]["reduce"]["status"] == "cached"
     # the distribution is part of the step's identity: one rank instead of two reruns it
-    project.write("components/allreduce.yml", COMPONENT.replace("process_count_per_instance: 2",
-                                                                "process_count_per_instance: 1"))
+    project.write(
+        "components/allreduce.yml",
+        COMPONENT.replace("process_count_per_instance: 2", "process_count_per_instance: 1"),
+    )
     project.commit_all("one rank")
     again = project.run_json()
     assert again["steps"]["reduce"]["status"] == "ran", again["steps"]["reduce"]

@@ -104,11 +104,17 @@ def test_a_run_refuses_in_one_line_while_dvc_holds_the_lock_and_waits_when_asked
         assert "holds this repository's lock (.dvc/tmp/lock)" in errors[0]
         assert not (root / "dvc.lock").exists()
         waiting = subprocess.Popen(
-            cli_argv("pipeyard", "run", "--wait"), cwd=root, env=environment(), stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True,
+            cli_argv("pipeyard", "run", "--wait"),
+            cwd=root,
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         # it takes pipeyard's run lock first, then waits for DVC's
-        wait_until(lambda: _run_lock_holder(root) == waiting.pid, "the waiting run to take pipeyard's run lock")
+        wait_until(
+            lambda: _run_lock_holder(root) == waiting.pid, "the waiting run to take pipeyard's run lock"
+        )
         assert waiting.poll() is None  # still waiting for DVC
         assert not (root / "dvc.lock").exists()
     finally:
@@ -133,8 +139,11 @@ def test_compile_refuses_while_a_run_is_active(template, tmp_path):
     params = (root / "params.yaml").read_text()
     token = f"compile-{os.getpid()}"
     run = subprocess.Popen(
-        cli_argv("pipeyard", "run", "prepare.message=changed"), cwd=root,
-        env={**environment(token), "FAULT_PAUSE_S": "0.4"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cli_argv("pipeyard", "run", "prepare.message=changed"),
+        cwd=root,
+        env={**environment(token), "FAULT_PAUSE_S": "0.4"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -158,8 +167,11 @@ def test_a_killed_sweep_leaves_no_worktree_or_worker_once_the_next_command_runs(
     root = copy_project(template, tmp_path / "project")
     token = f"sweep-{os.getpid()}"
     sweep = subprocess.Popen(
-        cli_argv("pipeyard", "run", "-m", "left.message=a,b"), cwd=root,
-        env={**environment(token), "FAULT_PAUSE_S": "0.5"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cli_argv("pipeyard", "run", "-m", "left.message=a,b"),
+        cwd=root,
+        env={**environment(token), "FAULT_PAUSE_S": "0.5"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     sweeps = root / ".pipeyard" / "sweeps"

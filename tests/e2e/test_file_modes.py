@@ -22,9 +22,7 @@ def mode_of(path: Path) -> int:
 
 def pipeyard_under_umask(project: Project, mask: int, *args: str) -> None:
     command = f"umask {mask:03o} && exec {sys.executable} -m pipeyard " + " ".join(args)
-    done = subprocess.run(
-        ["sh", "-c", command], cwd=project.root, env=_env(), capture_output=True, text=True
-    )
+    done = subprocess.run(["sh", "-c", command], cwd=project.root, env=_env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

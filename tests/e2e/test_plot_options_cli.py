@@ -67,7 +67,7 @@ def test_an_unknown_plot_option_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-STEPS = '''
+STEPS = """
 from pathlib import Path
 from pipeyard import Out, Plots, pipeline, step
 
@@ -80,7 +80,7 @@ def curve(out: Out[Plots(x="step", y=["loss", "acc"], template="scatter")]):
 @pipeline
 def main():
     curve(out="plots/curve.csv")
-'''
+"""
 
 
 def test_python_steps_take_plot_options(tmp_path):

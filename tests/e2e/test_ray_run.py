@@ -41,8 +41,10 @@ def test_with_staging_the_steps_run_in_copies_and_dvc_lock_is_the_same(tmp_path)
     local = diamond_project(tmp_path / "local")
     staged = diamond_project(tmp_path / "staged")
     # joins this test session's embedded Ray (a Ray cluster address in pipeyard.yaml)
-    staged.write("pipeyard.yaml", f"executor: {{type: ray, address: '{shared_ray_address()}', "
-                                  "options: {staging: always}}\n")
+    staged.write(
+        "pipeyard.yaml",
+        f"executor: {{type: ray, address: '{shared_ray_address()}', options: {{staging: always}}}}\n",
+    )
     staged.commit_all("stage inputs and outputs through Ray")
     local.run_json()
     result = staged.pipeyard("run", "--json", timeout=300)  # the executor comes from pipeyard.yaml

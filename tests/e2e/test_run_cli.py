@@ -112,7 +112,11 @@ def test_failed_step_keeps_finished_work_and_resumes(tmp_path):
     env = {**_env(), "PIPEYARD_TEST_FAIL": "left"}
     failed = subprocess.run(
         [sys.executable, "-m", "pipeyard", "run", "--json"],
-        cwd=project.root, capture_output=True, text=True, env=env, timeout=120,
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert failed.returncode == 1, failed.stderr
     result = statuses(json.loads(failed.stdout))
@@ -129,7 +133,10 @@ def test_sigkill_mid_run_then_resume_runs_only_unfinished_steps(tmp_path):
     project = diamond_project(tmp_path / "p", sleep=3.0)
     runner = subprocess.Popen(
         [sys.executable, "-m", "pipeyard", "run", "--cpus", "1"],
-        cwd=project.root, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=project.root,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     lock = project.root / "dvc.lock"
     wait_until(lambda: lock.exists() and "prepare" in lock.read_text(), "prepare in dvc.lock", runner)
@@ -148,7 +155,11 @@ def test_bad_input_exits_2_with_one_clear_line(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error:")
-    broken = (project.root / "pipeline.yml").read_text().replace("parent.jobs.left.outputs", "parent.jobs.lefty.outputs")
+    broken = (
+        (project.root / "pipeline.yml")
+        .read_text()
+        .replace("parent.jobs.left.outputs", "parent.jobs.lefty.outputs")
+    )
     (project.root / "pipeline.yml").write_text(broken)
     result = project.pipeyard("validate")
     assert result.returncode == 2
@@ -206,8 +217,10 @@ def test_runs_lists_the_records(tmp_path):
 def test_a_gpu_profile_with_cpu_fallback_runs_on_the_cpu_without_a_gpu(tmp_path):
     project = diamond_project(tmp_path / "p")
     project.write("pipeyard.yaml", "compute:\n  gpu-cluster:\n    gpus: 1\n    cpu_fallback: true\n")
-    text = (project.root / "pipeline.yml").read_text().replace(
-        "  join:\n", "  join:\n    compute: azureml:gpu-cluster\n"
+    text = (
+        (project.root / "pipeline.yml")
+        .read_text()
+        .replace("  join:\n", "  join:\n    compute: azureml:gpu-cluster\n")
     )
     (project.root / "pipeline.yml").write_text(text)
     result = project.pipeyard("run", "--json", "--gpus", "none")

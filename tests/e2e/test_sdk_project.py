@@ -7,7 +7,7 @@ from projects import new_project, statuses
 
 pytestmark = pytest.mark.slow
 
-STEPS = '''
+STEPS = """
 from pipeyard import Dir, File, In, Metrics, Out, step
 
 from helpers import shout
@@ -29,9 +29,9 @@ def upper(words: In[Dir], loud: Out[File], suffix: str = "!"):
 def count(words: In[Dir], metrics: Out[Metrics]):
     import json
     metrics.write_text(json.dumps({"n": len((words / "words.txt").read_text().splitlines())}))
-'''
+"""
 
-PIPELINE = '''
+PIPELINE = """
 from pipeyard import pipeline
 from steps import count, make, upper
 
@@ -41,7 +41,7 @@ def words(n: int = 3):
     made = make(count=n)
     upper(words=made.outputs.words)
     count(words=made.outputs.words)
-'''
+"""
 
 
 @pytest.fixture

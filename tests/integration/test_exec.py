@@ -36,25 +36,45 @@ def plain(out):
 
 def run_exec(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """Run pipeyard.exec in cwd, as a stage command does."""
-    return subprocess.run([sys.executable, "-m", "pipeyard.exec", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeyard.exec", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_runs_a_step_with_params_from_params_yaml(project):
-    root = project({
-        "src/steps.py": STEPS,
-        "data/rows.txt": "a b c",
-        "params.yaml": """
+    root = project(
+        {
+            "src/steps.py": STEPS,
+            "data/rows.txt": "a b c",
+            "params.yaml": """
             train:
               lr: 0.01
               mode: slow
             other:
               lr: 9
             """,
-    })
-    done = run_exec(root, "src/steps.py", "fit", "--params", "train", "--in", "data=data",
-                    "--out", "model=outputs/train/model/model.json", "--out", "report=outputs/train/report",
-                    "--out", "metrics=outputs/train/metrics.json")
+        }
+    )
+    done = run_exec(
+        root,
+        "src/steps.py",
+        "fit",
+        "--params",
+        "train",
+        "--in",
+        "data=data",
+        "--out",
+        "model=outputs/train/model/model.json",
+        "--out",
+        "report=outputs/train/report",
+        "--out",
+        "metrics=outputs/train/metrics.json",
+    )
     assert done.returncode == 0, done.stderr
     model = json.loads((root / "outputs/train/model/model.json").read_text())
     assert model == {"lr": 0.01, "epochs": 3, "mode": "slow", "rows": 3, "warm": False}
@@ -63,8 +83,22 @@ def test_runs_a_step_with_params_from_params_yaml(project):
 
 def test_missing_params_file_or_key_means_defaults(project):
     root = project({"steps.py": STEPS, "data/rows.txt": "a", "params.yaml": "other: {lr: 5}\n"})
-    args = ["steps.py", "fit", "--params", "train", "--in", "data=data", "--in", "warm=data",
-            "--out", "model=m.json", "--out", "report=r", "--out", "metrics=metrics.json"]
+    args = [
+        "steps.py",
+        "fit",
+        "--params",
+        "train",
+        "--in",
+        "data=data",
+        "--in",
+        "warm=data",
+        "--out",
+        "model=m.json",
+        "--out",
+        "report=r",
+        "--out",
+        "metrics=metrics.json",
+    ]
     assert run_exec(root, *args).returncode == 0
     assert json.loads((root / "m.json").read_text())["lr"] == 0.1
     (root / "params.yaml").unlink()
@@ -103,9 +137,13 @@ def test_module_named_like_the_standard_library_is_loaded_from_the_project(proje
 
 def test_exec_imports_nothing_heavy(project):
     root = project({"steps.py": STEPS})
-    probe = ("import sys, runpy; sys.argv = ['x', 'steps.py', 'plain', '--params', 'p', '--out', 'out=o'];"
-             "import pipeyard.exec as e; code = e.main();"
-             "heavy = [m for m in ('hydra', 'rich', 'dvc', 'pipeyard.model') if m in sys.modules];"
-             "print(code, heavy)")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, timeout=60, check=False)
+    probe = (
+        "import sys, runpy; sys.argv = ['x', 'steps.py', 'plain', '--params', 'p', '--out', 'out=o'];"
+        "import pipeyard.exec as e; code = e.main();"
+        "heavy = [m for m in ('hydra', 'rich', 'dvc', 'pipeyard.model') if m in sys.modules];"
+        "print(code, heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.stdout.strip() == "0 []", done.stderr

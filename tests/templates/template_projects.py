@@ -20,7 +20,9 @@ def render(name: str, output_dir: Path, **answers: str) -> Path:
     """Render template name into output_dir with its defaults (and answers); return the project."""
     from cookiecutter.main import cookiecutter
 
-    return Path(cookiecutter(str(TEMPLATES / name), no_input=True, output_dir=str(output_dir), extra_context=answers))
+    return Path(
+        cookiecutter(str(TEMPLATES / name), no_input=True, output_dir=str(output_dir), extra_context=answers)
+    )
 
 
 def env(home: Path | None = None) -> dict:
@@ -42,7 +44,11 @@ class Generated:
     def run(self, *command: str, timeout: float = STEP_TIMEOUT_S) -> subprocess.CompletedProcess:
         """Run command in the project (this venv first on PATH); never raises on failure."""
         return subprocess.run(
-            list(command), cwd=self.root, capture_output=True, text=True, timeout=timeout,
+            list(command),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             env=env(self.root.parent),
         )
 

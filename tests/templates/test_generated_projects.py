@@ -55,8 +55,11 @@ def test_generated_project_runs_caches_tests_and_commits_clean(name, form, tmp_p
     tracked = project.git("ls-files").split()
     outputs = [p for p in tracked if p.startswith(("data/", "models/", "reports/", "outputs/", "package/"))]
     assert all(p.endswith(".gitignore") for p in outputs), outputs
-    assert not [p for p in tracked if p.endswith(DATA_SUFFIXES) and not p.startswith(("conf/", "README"))
-                and p not in ("dvc.lock",)], tracked
+    assert not [
+        p
+        for p in tracked
+        if p.endswith(DATA_SUFFIXES) and not p.startswith(("conf/", "README")) and p not in ("dvc.lock",)
+    ], tracked
 
     hooks = project.ok("pre-commit", "run", "--all-files")
     assert "pipeyard validate" in hooks and "Failed" not in hooks
@@ -86,5 +89,3 @@ EXTRA_CHECKS = {
     "tabular-classification": tabular_family_is_a_config_group_and_versions_are_git_tags,
     "image-classification": image_training_reports_the_device_it_chose,
 }
-
-

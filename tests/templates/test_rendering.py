@@ -30,8 +30,15 @@ def test_renders_only_the_chosen_format(name, form, tmp_path):
     kept, dropped = (python_files, yaml_files) if form == "python" else (yaml_files, python_files)
     assert all(p.exists() for p in kept), [p for p in kept if not p.exists()]
     assert not any(p.exists() for p in dropped), [p for p in dropped if p.exists()]
-    for required in (".gitignore", ".pre-commit-config.yaml", ".github/workflows/ci.yml", "README.md",
-                     "requirements.txt", "conf/config.yaml", "tests/conftest.py"):
+    for required in (
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".github/workflows/ci.yml",
+        "README.md",
+        "requirements.txt",
+        "conf/config.yaml",
+        "tests/conftest.py",
+    ):
         assert (project / required).is_file(), required
 
 
@@ -61,7 +68,9 @@ def test_components_keep_their_azure_expressions(name, tmp_path):
 @pytest.mark.parametrize("name", NAMES)
 def test_requirements_pin_everything_and_leave_pipeyard_to_the_setup_action(name, tmp_path):
     project = render(name, tmp_path)
-    lines = [ln for ln in (project / "requirements.txt").read_text().splitlines() if ln and not ln.startswith("#")]
+    lines = [
+        ln for ln in (project / "requirements.txt").read_text().splitlines() if ln and not ln.startswith("#")
+    ]
     assert not any(ln.startswith("pipeyard") for ln in lines)  # not on a package index
     assert all("==" in ln for ln in lines)
 

@@ -14,7 +14,9 @@ from pipeyard.testing.steps import run_step
 
 
 @step
-def count_lines(text: In[File], counts: Out[Dir], report: Out[Metrics], scale: int = 1, label: str = "lines") -> None:
+def count_lines(
+    text: In[File], counts: Out[Dir], report: Out[Metrics], scale: int = 1, label: str = "lines"
+) -> None:
     """Count the lines of text; write counts/n.txt and a metrics report."""
     n = len(text.read_text().splitlines()) * scale
     (counts / "n.txt").write_text(str(n))
@@ -49,8 +51,13 @@ def test_python_step_runs_in_process_with_defaults_and_default_output_paths(text
 
 
 def test_python_step_takes_params_and_output_paths(text, tmp_path):
-    result = run_step(count_lines, tmp_path, inputs={"text": text}, params={"scale": 2},
-                      outputs={"report": "reports/r.json"})
+    result = run_step(
+        count_lines,
+        tmp_path,
+        inputs={"text": text},
+        params={"scale": 2},
+        outputs={"report": "reports/r.json"},
+    )
     assert result["report"] == tmp_path / "reports" / "r.json"
     assert json.loads(result["report"].read_text()) == {"lines": 6}
 
@@ -84,14 +91,19 @@ def project(tmp_path) -> Path:
     """A project with a command component whose code folder is src/."""
     root = tmp_path / "project"
     write(root / "pipeline.yml", "type: pipeline\njobs: {}\n")
-    write(root / "src" / "count.py", """
+    write(
+        root / "src" / "count.py",
+        """
         import json, sys
         text, counts, scale = sys.argv[1], sys.argv[2], int(sys.argv[3])
         n = len(open(text).read().splitlines()) * scale
         open(counts, "w").write(json.dumps({"n": n}))
         print("counted", n, "in", __import__("os").getcwd())
-    """)
-    write(root / "components" / "count.yml", """
+    """,
+    )
+    write(
+        root / "components" / "count.yml",
+        """
         type: command
         name: count
         inputs:
@@ -104,12 +116,15 @@ def project(tmp_path) -> Path:
         command: >-
           python count.py ${{inputs.text}} ${{outputs.counts}} ${{inputs.scale}}
           $[[--prefix ${{inputs.prefix}}]]
-    """)
+    """,
+    )
     return root
 
 
 def test_component_command_runs_in_its_code_folder(project, text, tmp_path):
-    result = run_step(project / "components" / "count.yml", tmp_path, inputs={"text": text}, params={"scale": 3})
+    result = run_step(
+        project / "components" / "count.yml", tmp_path, inputs={"text": text}, params={"scale": 3}
+    )
     assert json.loads(result["counts"].read_text()) == {"n": 9}
     assert f"in {project / 'src'}" in result.log
     assert result.params == {"scale": 3, "prefix": None}
@@ -117,8 +132,9 @@ def test_component_command_runs_in_its_code_folder(project, text, tmp_path):
 
 def test_component_parameters_are_coerced_and_checked(project, text, tmp_path):
     component = project / "components" / "count.yml"
-    assert json.loads(run_step(component, tmp_path, inputs={"text": text}, params={"scale": "2"})["counts"]
-                      .read_text()) == {"n": 6}
+    assert json.loads(
+        run_step(component, tmp_path, inputs={"text": text}, params={"scale": "2"})["counts"].read_text()
+    ) == {"n": 6}
     with pytest.raises(ParameterError, match="expects integer"):
         run_step(component, tmp_path, inputs={"text": text}, params={"scale": "many"})
     with pytest.raises(ParameterError, match="has no parameter 'scal'"):

@@ -50,10 +50,14 @@ def browser():
     """Debian's Chromium, headless, one per module; skips when it or Playwright is missing."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (CI's .ci/run does)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
+    )
     playwright = sync_api.sync_playwright().start()
     try:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
     except Exception as error:  # noqa: BLE001 - say why and skip, whatever the launcher raised
         playwright.stop()
         pytest.skip(f"could not start {CHROMIUM}: {error}")

@@ -41,8 +41,14 @@ def render_template(name: str, into: Path) -> Path:
     """The built-in template name rendered (YAML pipeline) with the real cookiecutter."""
     from cookiecutter.main import cookiecutter
 
-    return Path(cookiecutter(str(REPO / "templates" / name), no_input=True, output_dir=str(into),
-                             extra_context={"pipeline_format": "yaml"}))
+    return Path(
+        cookiecutter(
+            str(REPO / "templates" / name),
+            no_input=True,
+            output_dir=str(into),
+            extra_context={"pipeline_format": "yaml"},
+        )
+    )
 
 
 def yaml_files(root: Path) -> list[Path]:
@@ -54,5 +60,11 @@ def pipeyard(root: Path, *args: str, timeout: float = 300) -> subprocess.Complet
     """The real pipeyard CLI in root (this venv first on PATH)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PIPEYARD_TRACEBACK", None)
-    return subprocess.run([sys.executable, "-m", "pipeyard", *args], cwd=root, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeyard", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )

@@ -30,8 +30,15 @@ def _with_registry(root) -> None:
 
 
 def _edit(client, document, op, **fields):
-    response = client.post(f"{API}/edit", json={"path": document["path"], "version": document["version"],
-                                                 "text": document["text"], "edit": {"op": op, **fields}})
+    response = client.post(
+        f"{API}/edit",
+        json={
+            "path": document["path"],
+            "version": document["version"],
+            "text": document["text"],
+            "edit": {"op": op, **fields},
+        },
+    )
     return response
 
 
@@ -43,7 +50,12 @@ def test_document_palette_and_files(tmp_path):
     document = client.get(f"{API}/document").json()
     assert document["path"] == "pipeline.yml" and document["valid"] and not document["read_only"]
     assert document["text"] == (root / "pipeline.yml").read_text()
-    assert [j["name"] for j in document["graph"]["jobs"]] == ["prepare", "train_linear", "train_baseline", "compare"]
+    assert [j["name"] for j in document["graph"]["jobs"]] == [
+        "prepare",
+        "train_linear",
+        "train_baseline",
+        "compare",
+    ]
     palette = client.get(f"{API}/palette", params={"path": "pipeline.yml"}).json()
     references = {(c["origin"], c["reference"]) for c in palette["components"]}
     assert ("local", "./components/train.yml") in references
@@ -62,10 +74,14 @@ def test_an_edit_returns_graph_and_diff_and_a_refusal_says_why(tmp_path):
     body = response.json()
     assert body["valid"] and not body["stale"]
     assert "-      l2: 0.0\n+      l2: 0.5\n" in body["diff"]
-    refused = _edit(client, document, "connect", source="train_linear", output="model", target="compare",
-                    input="test_set")
+    refused = _edit(
+        client, document, "connect", source="train_linear", output="model", target="compare", input="test_set"
+    )
     assert refused.status_code == 422
-    assert "cannot connect train_linear.model (uri_file) to compare.test_set (uri_folder)" in refused.json()["error"]
+    assert (
+        "cannot connect train_linear.model (uri_file) to compare.test_set (uri_folder)"
+        in refused.json()["error"]
+    )
     unknown = _edit(client, document, "conect")
     assert unknown.status_code == 422 and "did you mean" in unknown.json()["error"]
     assert (root / "pipeline.yml").read_text() == document["text"]  # edits never write
@@ -76,8 +92,9 @@ def test_save_then_conflict_then_commit(tmp_path):
     client = _client(root)
     document = client.get(f"{API}/document").json()
     edited = _edit(client, document, "set_compute", job="compare", compute="local").json()
-    saved = client.post(f"{API}/save", json={"path": "pipeline.yml", "version": document["version"],
-                                              "text": edited["text"]})
+    saved = client.post(
+        f"{API}/save", json={"path": "pipeline.yml", "version": document["version"], "text": edited["text"]}
+    )
     assert saved.status_code == 200, saved.text
     assert "+    compute: local\n" in saved.json()["diff"]
     version = saved.json()["version"]
@@ -86,16 +103,18 @@ def test_save_then_conflict_then_commit(tmp_path):
     (root / "pipeline.yml").write_text(edited["text"] + "# from my editor\n")
     polled = client.get(f"{API}/version", params={"path": "pipeline.yml"}).json()["version"]
     assert polled != version
-    conflict = client.post(f"{API}/save", json={"path": "pipeline.yml", "version": version,
-                                                 "text": document["text"]})
+    conflict = client.post(
+        f"{API}/save", json={"path": "pipeline.yml", "version": version, "text": document["text"]}
+    )
     assert conflict.status_code == 409
     assert conflict.json()["reload"] is True and "changed on disk" in conflict.json()["error"]
     assert conflict.json()["version"] == polled
     stale = client.post(f"{API}/commit", json={"path": "pipeline.yml", "message": "x", "version": version})
     assert stale.status_code == 409
 
-    committed = client.post(f"{API}/commit", json={"path": "pipeline.yml", "message": "Run compare locally",
-                                                    "version": polled})
+    committed = client.post(
+        f"{API}/commit", json={"path": "pipeline.yml", "message": "Run compare locally", "version": polled}
+    )
     assert committed.status_code == 200, committed.text
     assert git(root, "log", "-1", "--format=%s").strip() == "Run compare locally"
     assert git(root, "show", "--name-only", "--format=", "HEAD").split() == ["pipeline.yml"]
@@ -111,21 +130,27 @@ def test_an_incomplete_draft_is_not_saved(tmp_path):
     assert added["incomplete"] and not added["valid"]
     job = next(j for j in added["graph"]["jobs"] if j["name"] == "train")
     assert {p["name"]: p["source"] for p in job["inputs"]} == {"train_set": None}
-    refused = client.post(f"{API}/save", json={"path": "pipeline.yml", "version": document["version"],
-                                                "text": added["text"]})
+    refused = client.post(
+        f"{API}/save", json={"path": "pipeline.yml", "version": document["version"], "text": added["text"]}
+    )
     assert refused.status_code == 422 and "not saved" in refused.json()["error"]
     assert (root / "pipeline.yml").read_text() == document["text"]
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", ".git/config", "link.yml", "pipeline.yml/.."])
+@pytest.mark.parametrize(
+    "path", ["../../etc/passwd", "/etc/passwd", ".git/config", "link.yml", "pipeline.yml/.."]
+)
 def test_paths_outside_the_project_are_refused(tmp_path, path):
     root = example_project(tmp_path)
     (tmp_path / "secret.yml").write_text("jobs: {}\n")
     (root / "link.yml").symlink_to(tmp_path / "secret.yml")
     client = _client(root)
-    for method, url, payload in [("GET", f"{API}/document", None), ("GET", f"{API}/version", None),
-                                 ("POST", f"{API}/save", {"text": "x", "version": "v"}),
-                                 ("POST", f"{API}/commit", {"message": "m"})]:
+    for method, url, payload in [
+        ("GET", f"{API}/document", None),
+        ("GET", f"{API}/version", None),
+        ("POST", f"{API}/save", {"text": "x", "version": "v"}),
+        ("POST", f"{API}/commit", {"message": "m"}),
+    ]:
         if method == "GET":
             response = client.get(url, params={"path": path})
         else:
@@ -140,8 +165,10 @@ def test_a_python_pipeline_is_shown_read_only(tmp_path):
     document = client.get(f"{API}/document", params={"path": "pipeline.py"}).json()
     assert document["read_only"] and "Python (SDK) pipeline" in document["reason"]
     assert document["graph"]["jobs"]
-    refused = client.post(f"{API}/save", json={"path": "pipeline.py", "version": document["version"],
-                                                "text": document["text"] + "\n"})
+    refused = client.post(
+        f"{API}/save",
+        json={"path": "pipeline.py", "version": document["version"], "text": document["text"] + "\n"},
+    )
     assert refused.status_code == 422
 
 
@@ -161,16 +188,27 @@ def test_a_designer_edit_is_a_pipeline_that_runs(tmp_path):
     client = _client(root)
     document = client.get(f"{API}/document").json()
     text = document["text"]
-    for edit in [{"op": "add_job", "component": "azureml:train:7", "name": "train_mean"},
-                 {"op": "connect", "source": "prepare", "output": "train_set", "target": "train_mean",
-                  "input": "train_set"},
-                 {"op": "set_parameter", "job": "train_mean", "name": "method", "value": "mean"}]:
-        response = client.post(f"{API}/edit", json={"path": "pipeline.yml", "version": document["version"],
-                                                     "text": text, "edit": edit})
+    for edit in [
+        {"op": "add_job", "component": "azureml:train:7", "name": "train_mean"},
+        {
+            "op": "connect",
+            "source": "prepare",
+            "output": "train_set",
+            "target": "train_mean",
+            "input": "train_set",
+        },
+        {"op": "set_parameter", "job": "train_mean", "name": "method", "value": "mean"},
+    ]:
+        response = client.post(
+            f"{API}/edit",
+            json={"path": "pipeline.yml", "version": document["version"], "text": text, "edit": edit},
+        )
         assert response.status_code == 200, response.text
         text = response.json()["text"]
     assert response.json()["valid"]
-    saved = client.post(f"{API}/save", json={"path": "pipeline.yml", "version": document["version"], "text": text})
+    saved = client.post(
+        f"{API}/save", json={"path": "pipeline.yml", "version": document["version"], "text": text}
+    )
     assert saved.status_code == 200, saved.text
     assert (root / "components" / "_registry" / "train" / "v7").is_dir()  # copied in, as `run` does
     palette = client.get(f"{API}/palette").json()["components"]

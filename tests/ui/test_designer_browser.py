@@ -45,15 +45,21 @@ def test_drag_connect_set_save_commit(page, project, ui_server):
     page.click(f"{_node('train_linear')} .pd-out[data-port='model']")
     page.click(f"{_node('compare')} .pd-in[data-port='test_set']")
     page.wait_for_selector("#pd-message[data-kind='error']")
-    assert "cannot connect train_linear.model (uri_file) to compare.test_set (uri_folder)" in page.inner_text("#pd-message")
+    assert "cannot connect train_linear.model (uri_file) to compare.test_set (uri_folder)" in page.inner_text(
+        "#pd-message"
+    )
 
-    page.drag_and_drop(f"{_node('prepare')} .pd-out[data-port='train_set']",
-                       f"{_node('train')} .pd-in[data-port='train_set']")
+    page.drag_and_drop(
+        f"{_node('prepare')} .pd-out[data-port='train_set']",
+        f"{_node('train')} .pd-in[data-port='train_set']",
+    )
     page.wait_for_selector("path.pd-edge[data-edge='prepare.train_set->train.train_set']", state="attached")
 
     page.click(f"{_node('train')} .pd-node-title")
     page.select_option("#pd-side select[data-parameter='method']", "mean")
-    page.wait_for_function("document.getElementById('pd-diff') && document.getElementById('pd-diff').textContent.includes('method: mean')")
+    page.wait_for_function(
+        "document.getElementById('pd-diff') && document.getElementById('pd-diff').textContent.includes('method: mean')"
+    )
     page.click("#pd-save")
     page.wait_for_selector(".pd-status:text-is('saved')")
     text = (project / "pipeline.yml").read_text()
@@ -71,7 +77,9 @@ def test_drag_connect_set_save_commit(page, project, ui_server):
 def test_outside_edits_show_and_a_stale_save_offers_reload(page, project, ui_server):
     server = ui_server(project)
     polls: list[float] = []
-    page.on("request", lambda request: "/api/designer/version" in request.url and polls.append(time.monotonic()))
+    page.on(
+        "request", lambda request: "/api/designer/version" in request.url and polls.append(time.monotonic())
+    )
     _open(page, server)
     page.wait_for_timeout(2_000)
     gaps = sorted(b - a for a, b in zip(polls, polls[1:], strict=False))
@@ -94,7 +102,9 @@ def test_outside_edits_show_and_a_stale_save_offers_reload(page, project, ui_ser
     with page.expect_response(lambda response: response.url.endswith("/api/designer/save")) as saved:
         page.click("#pd-save")
     assert saved.value.status == 409
-    page.wait_for_function("document.getElementById('pd-conflict').textContent.includes('reload it to see the change')")
+    page.wait_for_function(
+        "document.getElementById('pd-conflict').textContent.includes('reload it to see the change')"
+    )
     assert path.read_text().endswith("# edited in my editor\n")  # not overwritten
     page.click("#pd-reload")
     page.wait_for_selector("#pd-conflict", state="hidden")

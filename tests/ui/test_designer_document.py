@@ -72,15 +72,18 @@ def test_every_template_yaml_round_trips_byte_for_byte(rendered):
     assert checked >= 20
 
 
-@pytest.mark.parametrize("text", [
-    "jobs: {}\n",
-    "---\njobs:\n  a: 1\n",
-    "a: 1",  # no final newline
-    "a: 1\r\nb:\r\n  - x\r\n",  # CRLF
-    "a:\n    - x\n    - y\n",  # indented sequences
-    "# only a comment\n",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jobs: {}\n",
+        "---\njobs:\n  a: 1\n",
+        "a: 1",  # no final newline
+        "a: 1\r\nb:\r\n  - x\r\n",  # CRLF
+        "a:\n    - x\n    - y\n",  # indented sequences
+        "# only a comment\n",
+        "",
+    ],
+)
 def test_layouts_round_trip(text):
     assert parse(text).dump() == text
 
@@ -99,11 +102,14 @@ def test_a_no_edit_save_changes_nothing(tmp_path, rendered):
 # -- golden edits: each sequence of edits, saved, gives the stored `git diff` ---------------
 
 GOLDEN_EDITS = {
-    "example_add_connect_set": ("example", [
-        AddJob("./components/train.yml", "train_ridge"),
-        Connect("prepare", "train_set", "train_ridge", "train_set"),
-        SetParameter("train_ridge", "l2", "0.5"),
-    ]),
+    "example_add_connect_set": (
+        "example",
+        [
+            AddJob("./components/train.yml", "train_ridge"),
+            Connect("prepare", "train_set", "train_ridge", "train_set"),
+            SetParameter("train_ridge", "l2", "0.5"),
+        ],
+    ),
     "example_set_parameter": ("example", [SetParameter("train_linear", "l2", 0.25)]),
     "example_set_new_parameter": ("example", [SetParameter("train_baseline", "l2", "0.1")]),
     "example_reset_parameter": ("example", [SetParameter("train_linear", "l2", None)]),
@@ -116,11 +122,14 @@ GOLDEN_EDITS = {
     "tabular_remove_first": ("tabular-classification", [RemoveJob("ingest")]),
     "tabular_remove_middle": ("tabular-classification", [RemoveJob("prepare")]),
     "tabular_remove_last": ("tabular-classification", [RemoveJob("register")]),
-    "tabular_add_at_end": ("tabular-classification", [
-        AddJob("./components/evaluate.yml"),
-        Connect("train", "model", "evaluate_2", "model"),
-        Connect("prepare", "test_set", "evaluate_2", "test_set"),
-    ]),
+    "tabular_add_at_end": (
+        "tabular-classification",
+        [
+            AddJob("./components/evaluate.yml"),
+            Connect("train", "model", "evaluate_2", "model"),
+            Connect("prepare", "test_set", "evaluate_2", "test_set"),
+        ],
+    ),
     "image_change_compute": ("image-classification", [SetCompute("train", "local")]),
     "image_clear_compute": ("image-classification", [SetCompute("train", None)]),
     "minimal_rename_last": ("minimal", [RenameJob("summarize", "report")]),
@@ -130,7 +139,9 @@ GOLDEN_EDITS = {
 @pytest.mark.parametrize("name", sorted(GOLDEN_EDITS))
 def test_golden_edit(name, tmp_path, rendered):
     project, edits = GOLDEN_EDITS[name]
-    root = example_project(tmp_path) if project == "example" else _template_project(rendered, project, tmp_path)
+    root = (
+        example_project(tmp_path) if project == "example" else _template_project(rendered, project, tmp_path)
+    )
     state = files.read(root, "pipeline.yml")
     designer = Designer(root)
     text = state.text
@@ -152,14 +163,21 @@ def test_add_connect_set_yields_a_valid_pipeline(tmp_path):
     text, added = designer.edit("pipeline.yml", text, AddJob("./components/train.yml"))
     assert added.incomplete and "train_set" in added.problem
     assert any("connect its input train_set" in note for note in added.notes)
-    text, connected = designer.edit("pipeline.yml", text, Connect("prepare", "train_set", "train", "train_set"))
+    text, connected = designer.edit(
+        "pipeline.yml", text, Connect("prepare", "train_set", "train", "train_set")
+    )
     assert connected.valid
     text, final = designer.edit("pipeline.yml", text, SetParameter("train", "method", "mean"))
     assert final.valid
     job = next(j for j in final.graph["jobs"] if j["name"] == "train")
     assert {p["name"]: p["value"] for p in job["parameters"]}["method"] == "mean"
-    assert {"source": "prepare", "output": "train_set", "target": "train", "input": "train_set",
-            "type": "uri_folder"} in final.graph["edges"]
+    assert {
+        "source": "prepare",
+        "output": "train_set",
+        "target": "train",
+        "input": "train_set",
+        "type": "uri_folder",
+    } in final.graph["edges"]
 
 
 # -- refusals ------------------------------------------------------------------------------
@@ -175,20 +193,23 @@ def test_an_incompatible_connection_is_refused_with_the_reason(tmp_path):
     assert "takes uri_folder or mltable" in message
 
 
-@pytest.mark.parametrize(("edit", "error", "words"), [
-    (Connect("prepare", "train_set", "prepare", "measurements"), DefinitionError, "its own output"),
-    (Connect("prepare", "nope", "compare", "test_set"), ReferenceError_, "no output 'nope'"),
-    (Connect("prepare", "test_set", "train_linear", "method"), TypeMismatch, "is a parameter"),
-    (Connect("prepare", "test_set", "ghost", "x"), ReferenceError_, "no job 'ghost'"),
-    (SetParameter("train_linear", "l2", "lots"), ParameterError, "expects number"),
-    (SetParameter("train_linear", "method", "cubic"), ParameterError, "must be one of"),
-    (SetParameter("train_linear", "train_set", "x"), TypeMismatch, "is a data input"),
-    (RenameJob("prepare", "compare"), DefinitionError, "already a job 'compare'"),
-    (RenameJob("prepare", "parent"), DefinitionError, "reserved"),
-    (RenameJob("prepare", "two words"), DefinitionError, "invalid job name"),
-    (AddJob("./components/missing.yml"), ReferenceError_, "not found"),
-    (Disconnect("train_linear", "l9"), ReferenceError_, "not connected"),
-])
+@pytest.mark.parametrize(
+    ("edit", "error", "words"),
+    [
+        (Connect("prepare", "train_set", "prepare", "measurements"), DefinitionError, "its own output"),
+        (Connect("prepare", "nope", "compare", "test_set"), ReferenceError_, "no output 'nope'"),
+        (Connect("prepare", "test_set", "train_linear", "method"), TypeMismatch, "is a parameter"),
+        (Connect("prepare", "test_set", "ghost", "x"), ReferenceError_, "no job 'ghost'"),
+        (SetParameter("train_linear", "l2", "lots"), ParameterError, "expects number"),
+        (SetParameter("train_linear", "method", "cubic"), ParameterError, "must be one of"),
+        (SetParameter("train_linear", "train_set", "x"), TypeMismatch, "is a data input"),
+        (RenameJob("prepare", "compare"), DefinitionError, "already a job 'compare'"),
+        (RenameJob("prepare", "parent"), DefinitionError, "reserved"),
+        (RenameJob("prepare", "two words"), DefinitionError, "invalid job name"),
+        (AddJob("./components/missing.yml"), ReferenceError_, "not found"),
+        (Disconnect("train_linear", "l9"), ReferenceError_, "not connected"),
+    ],
+)
 def test_wrong_edits_are_refused(tmp_path, edit, error, words):
     root = example_project(tmp_path)
     text = files.read(root, "pipeline.yml").text
@@ -207,8 +228,9 @@ def test_an_edit_that_breaks_the_pipeline_is_refused_with_the_loaders_message(tm
 
 
 def test_edits_from_json():
-    assert edit_from_json({"op": "connect", "source": "a", "output": "o", "target": "b", "input": "i"}) \
-        == Connect("a", "o", "b", "i")
+    assert edit_from_json(
+        {"op": "connect", "source": "a", "output": "o", "target": "b", "input": "i"}
+    ) == Connect("a", "o", "b", "i")
     with pytest.raises(DefinitionError, match="unknown edit 'conect'.*connect"):
         edit_from_json({"op": "conect"})
     with pytest.raises(DefinitionError, match="wrong fields"):
@@ -238,15 +260,31 @@ def test_commit_takes_that_file_only(tmp_path):
     (root / "notes.txt").write_text("untracked\n")
     sha = files.commit(root, "pipeline.yml", "Designer: l2 0.5")
     assert git(root, "rev-parse", "HEAD").strip() == sha
-    assert git(root, "show", "--name-only", "--format=%s", "HEAD").split() == ["Designer:", "l2", "0.5", "pipeline.yml"]
+    assert git(root, "show", "--name-only", "--format=%s", "HEAD").split() == [
+        "Designer:",
+        "l2",
+        "0.5",
+        "pipeline.yml",
+    ]
     status = git(root, "status", "--porcelain").splitlines()
     assert "M  components/train.yml" in status and "?? notes.txt" in status
     with pytest.raises(RepositoryError, match="nothing to commit"):
         files.commit(root, "pipeline.yml", "again")
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "../outside.yml", ".git/config",
-                                  "data/measurements.csv", "components/../../x.yml", "link.yml", "linkdir/p.yml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "../outside.yml",
+        ".git/config",
+        "data/measurements.csv",
+        "components/../../x.yml",
+        "link.yml",
+        "linkdir/p.yml",
+    ],
+)
 def test_paths_outside_the_project_are_refused(tmp_path, path):
     root = example_project(tmp_path)
     (tmp_path / "outside.yml").write_text("jobs: {}\n")
@@ -299,9 +337,16 @@ def test_edits_and_their_inverses_give_back_the_file(tmp_path, rendered):
             for port in job["inputs"]:
                 source = port["source"]
                 if source and source.get("job"):  # connected again, the edge is back (maybe moved last)
-                    _, again = Designer(root).edit("pipeline.yml", undone(Disconnect(name, port["name"])),
-                                                      Connect(source["job"], source["output"], name, port["name"]))
-                    assert again.valid and again.graph["edges"] and sorted(map(str, again.graph["edges"])) == \
-                        sorted(map(str, designer.inspect("pipeline.yml", original).graph["edges"]))
+                    _, again = Designer(root).edit(
+                        "pipeline.yml",
+                        undone(Disconnect(name, port["name"])),
+                        Connect(source["job"], source["output"], name, port["name"]),
+                    )
+                    assert (
+                        again.valid
+                        and again.graph["edges"]
+                        and sorted(map(str, again.graph["edges"]))
+                        == sorted(map(str, designer.inspect("pipeline.yml", original).graph["edges"]))
+                    )
             checked += 1
     assert checked >= 13

@@ -87,7 +87,11 @@ def test_history_reads_git_notes_in_a_fresh_clone(project, ui_server, tmp_path):
     assert not (clone / ".pipeyard").exists()
     server = ui_server(clone)
     commits = json.loads(server.request("GET", "/api/history")[1])
-    assert [c["subject"] for c in commits] == ["lower learning rate", "results of the first version", "first version"]
+    assert [c["subject"] for c in commits] == [
+        "lower learning rate",
+        "results of the first version",
+        "first version",
+    ]
     runs = [r for c in commits for r in c["runs"]]
     assert len(runs) == 2 and all(r["in_git"] for r in runs)
     assert any("train.lr: 0.1 -> 0.01" in line for r in runs for line in r["params_changed"])
@@ -101,7 +105,11 @@ def test_compare_two_commits(server, project):
     assert diff["steps"]["train"]["state"] == "re-runs"
     assert diff["steps"]["train"]["changed"] is False  # its definition is the same; a value changed
     assert diff["steps"]["report"]["state"] == "reused"
-    assert sorted(map(tuple, diff["edges"])) == [("prepare", "report"), ("prepare", "train"), ("train", "evaluate")]
+    assert sorted(map(tuple, diff["edges"])) == [
+        ("prepare", "report"),
+        ("prepare", "train"),
+        ("train", "evaluate"),
+    ]
     lr = next(p for p in diff["params_side_by_side"] if p["key"] == "train.lr")
     assert (lr["a"], lr["b"], lr["changed"]) == (0.1, 0.01, True)
     score = next(m for m in diff["metrics"] if m["key"] == "score")
@@ -123,7 +131,9 @@ def test_sweeps_are_ranked_tables(server, project):
     lr = sweep["columns"].index("train.lr")
     assert sorted(row[lr] for row in sweep["rows"]) == [0.2, 0.3]
     score = sweep["columns"].index("score")
-    assert [row[score] for row in sweep["rows"]] == sorted((row[score] for row in sweep["rows"]), reverse=True)
+    assert [row[score] for row in sweep["rows"]] == sorted(
+        (row[score] for row in sweep["rows"]), reverse=True
+    )
 
 
 def test_the_server_never_holds_the_run_lock(server, project):
@@ -142,7 +152,9 @@ def test_ui_build_holds_every_step_and_the_history(project, tmp_path):
     result = pipeyard(project, "ui", "build", "-o", str(output))
     assert result.returncode == 0, result.stderr
     text = output.read_text()
-    data = json.loads(text.split('<script type="application/json" id="pipeyard-data">')[1].split("</script>")[0])
+    data = json.loads(
+        text.split('<script type="application/json" id="pipeyard-data">')[1].split("</script>")[0]
+    )
     assert {n["id"] for n in data["graph"]["nodes"]} == {"prepare", "train", "evaluate", "report"}
     assert data["last_run"]["status"] == "succeeded"
     assert [c["subject"] for c in data["history"]][-1] == "first version"

@@ -44,7 +44,9 @@ def _open(page, server) -> None:
 def test_graph_matches_the_pipeline(page, server, project):
     _open(page, server)
     assert _states(page) == {name: "up_to_date" for name in STEPS}
-    edges = page.eval_on_selector_all("#graph path.edge", "paths => paths.map(p => [p.dataset.from, p.dataset.to])")
+    edges = page.eval_on_selector_all(
+        "#graph path.edge", "paths => paths.map(p => [p.dataset.from, p.dataset.to])"
+    )
     assert sorted(map(tuple, edges)) == [("prepare", "report"), ("prepare", "train"), ("train", "evaluate")]
 
 
@@ -86,7 +88,8 @@ def test_history_compares_two_commits(page, server, project):
     page.click("#compare-button")
     page.wait_for_selector("#compare-graph [data-step='train']")
     changes = page.eval_on_selector_all(
-        "#compare-graph [data-step]", "ns => Object.fromEntries(ns.map(n => [n.dataset.step, n.dataset.change]))"
+        "#compare-graph [data-step]",
+        "ns => Object.fromEntries(ns.map(n => [n.dataset.step, n.dataset.change]))",
     )
     assert changes["train"] in ("re-runs", "changed") and changes["prepare"] == "reused"
     params = page.locator("#compare-params").inner_text()
@@ -112,14 +115,18 @@ def test_a_run_started_from_the_page(page, server, project):
 
 def test_an_edit_outside_the_page_shows_on_the_canvas(page, server, project):
     _open(page, server)
-    extra = "  audit:\n    type: command\n    component: ./components/work.yml\n    inputs:\n" \
-            "      source: ${{parent.jobs.evaluate.outputs.out}}\n"
+    extra = (
+        "  audit:\n    type: command\n    component: ./components/work.yml\n    inputs:\n"
+        "      source: ${{parent.jobs.evaluate.outputs.out}}\n"
+    )
     original = (project / "pipeline.yml").read_text()
     try:
         (project / "pipeline.yml").write_text(pipeline_text(lr="0.01", extra=extra))
         page.wait_for_selector("#graph [data-step='audit'][data-state='stale']", timeout=15_000)
         assert set(_states(page)) == STEPS | {"audit"}
-        (project / "pipeline.yml").write_text(original.replace("./components/work.yml", "./components/missing.yml", 1))
+        (project / "pipeline.yml").write_text(
+            original.replace("./components/work.yml", "./components/missing.yml", 1)
+        )
         page.wait_for_selector("#banner[data-kind='error']", timeout=15_000)
         assert "missing.yml" in page.locator("#banner").inner_text()
     finally:
@@ -134,7 +141,7 @@ def test_ui_build_writes_one_file_that_opens_from_file_urls(page, project, tmp_p
     result = pipeyard(project, "ui", "build", "-o", str(output))
     assert result.returncode == 0, result.stderr
     text = output.read_text()
-    assert 'src="/' not in text and "href=\"/static" not in text
+    assert 'src="/' not in text and 'href="/static' not in text
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(output.as_uri())

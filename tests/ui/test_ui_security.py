@@ -59,7 +59,10 @@ def test_writes_need_the_same_origin_and_the_token(server, path):
     attempts = {
         "no origin": {k: v for k, v in good.items() if k != "Origin"},
         "cross origin": {**good, "Origin": "http://evil.example"},
-        "cross origin referer": {**{k: v for k, v in good.items() if k != "Origin"}, "Referer": "http://evil.example/x"},
+        "cross origin referer": {
+            **{k: v for k, v in good.items() if k != "Origin"},
+            "Referer": "http://evil.example/x",
+        },
         "other port": {**good, "Origin": "http://127.0.0.1:1"},
         "no token": {k: v for k, v in good.items() if k != "X-Pipeyard-Token"},
         "wrong token": {**good, "X-Pipeyard-Token": "guessed"},
@@ -76,14 +79,26 @@ def test_writes_need_the_same_origin_and_the_token(server, path):
 
 def test_an_override_cannot_become_an_option(server):
     for bad in (["--rev=HEAD~1"], ["-f"], ["a=b\nc"], [1]):
-        status, _ = server.request("POST", "/api/run", json.dumps({"overrides": bad}).encode(), server.write_headers())
+        status, _ = server.request(
+            "POST", "/api/run", json.dumps({"overrides": bad}).encode(), server.write_headers()
+        )
         assert status == 400, bad
 
 
 @pytest.mark.parametrize(
     "path",
-    ["../secret.txt", "../../etc/passwd", "/etc/passwd", "%2e%2e/secret.txt", "link-out.txt",
-     ".git/config", ".dvc/config", "components/../../secret.txt", "", "notes.txt%00.png"],
+    [
+        "../secret.txt",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "%2e%2e/secret.txt",
+        "link-out.txt",
+        ".git/config",
+        ".dvc/config",
+        "components/../../secret.txt",
+        "",
+        "notes.txt%00.png",
+    ],
 )
 def test_no_path_outside_the_project_can_be_read(server, path):
     status, body = server.request("GET", f"/api/file?path={path}")

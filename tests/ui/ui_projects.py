@@ -1,7 +1,7 @@
 """Small real projects for the `pipeyard ui` tests: git + DVC + an Azure ML YAML pipeline.
 
-    prepare -> train -> evaluate        train has a parameter lr and writes metrics
-           \\-> report                  every step can be told to sleep (to watch it run)
+prepare -> train -> evaluate        train has a parameter lr and writes metrics
+       \\-> report                  every step can be told to sleep (to watch it run)
 """
 
 from __future__ import annotations
@@ -100,21 +100,32 @@ def env() -> dict[str, str]:
 
 def git(root: Path, *args: str) -> str:
     """Run git in root; its stdout."""
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, env=env()).stdout
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True, env=env()
+    ).stdout
 
 
 def pipeyard(root: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     """Run the real CLI in root."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeyard", *args], cwd=root, capture_output=True, text=True, timeout=timeout, env=env()
+        [sys.executable, "-m", "pipeyard", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env(),
     )
 
 
 def start_pipeyard(root: Path, *args: str) -> subprocess.Popen:
     """Start the real CLI in root without waiting."""
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeyard", *args], cwd=root, env=env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "pipeyard", *args],
+        cwd=root,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
     )
 
 

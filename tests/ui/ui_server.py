@@ -1,7 +1,7 @@
 """A real `pipeyard ui` server for tests and benchmarks: the CLI on a free loopback port.
 
-    start_server(root, *extra) -> UiServer   starts it and waits until it answers
-    UiServer.request(...)                     one raw HTTP request (any Host header can be set)
+start_server(root, *extra) -> UiServer   starts it and waits until it answers
+UiServer.request(...)                     one raw HTTP request (any Host header can be set)
 """
 
 from __future__ import annotations
@@ -80,7 +80,11 @@ def free_port() -> int:
 def start_server(root: Path, *extra: str, timeout: float = 30.0) -> UiServer:
     """Start `pipeyard ui` in root and wait until it answers."""
     port = free_port()
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "DVC_NO_ANALYTICS": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeyard.cli.main", "ui", "--no-browser", "--port", str(port), *extra],
         cwd=root,

@@ -48,9 +48,10 @@ def test_find_explicit_file_and_pipeline_name(project):
 
 
 def test_load_dispatches_on_suffix(project):
-    root = project({
-        "a.yml": "type: command\ncommand: echo hi\n",
-        "b.py": """
+    root = project(
+        {
+            "a.yml": "type: command\ncommand: echo hi\n",
+            "b.py": """
             from pipeyard.sdk import pipeline, step, In, Dir
 
             @step
@@ -61,7 +62,8 @@ def test_load_dispatches_on_suffix(project):
             def one():
                 show(data="data")
             """,
-    })
+        }
+    )
     assert load_pipeline(root / "a.yml", root).job_names == ("a",)
     assert load_pipeline(Path(f"{root / 'b.py'}:one"), root).job_names == ("show",)
     with pytest.raises(DefinitionError, match="neither YAML"):
@@ -105,8 +107,13 @@ def _render(pipeline: Pipeline, job_name: str, root: Path) -> str:
         values[f"inputs.{port.name}"] = str(root / pipeline.resolve_input_path(job, port.name))
     for parameter in job.component.parameters:
         binding = job.parameters.get(parameter.name)
-        value = parameter.default if binding is None else (
-            binding.value if isinstance(binding, Value) else pipeline.pipeline_input(binding.name).default)
+        value = (
+            parameter.default
+            if binding is None
+            else (
+                binding.value if isinstance(binding, Value) else pipeline.pipeline_input(binding.name).default
+            )
+        )
         values[f"inputs.{parameter.name}"] = str(value)
     for output in job.component.outputs:
         path = root / pipeline.output_path(job_name, output.name)
@@ -124,7 +131,9 @@ def test_yaml_example_runs(tmp_path):
         command = _render(pipeline, name, root)
         command = command.replace("python ", f"{sys.executable} ", 1)
         cwd = root / pipeline.job(name).component.code[0]
-        done = subprocess.run(command, shell=True, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            command, shell=True, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        )
         assert done.returncode == 0, done.stderr
     metrics = json.loads((root / "reports/comparison.json").read_text())
     assert metrics["best"] == "linear"
@@ -137,8 +146,15 @@ def test_python_example_runs_through_exec(tmp_path):
     pipeline = load_pipeline(root / "pipeline.py", root)
     for name in pipeline.topological_order():
         job = pipeline.job(name)
-        args = [sys.executable, "-m", "pipeyard.exec", job.component.function.file,
-                job.component.function.qualname, "--params", name]
+        args = [
+            sys.executable,
+            "-m",
+            "pipeyard.exec",
+            job.component.function.file,
+            job.component.function.qualname,
+            "--params",
+            name,
+        ]
         args += [f"--in={p.name}={pipeline.resolve_input_path(job, p.name)}" for p in job.component.inputs]
         args += [f"--out={o.name}={pipeline.output_path(name, o.name)}" for o in job.component.outputs]
         values = {k: v.value for k, v in job.parameters.items() if isinstance(v, Value)}

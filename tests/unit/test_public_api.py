@@ -8,7 +8,15 @@ import pipeyard
 
 def test_public_names_are_pinned():
     assert sorted(pipeyard.__all__) == [
-        "Dir", "File", "In", "Metrics", "Out", "Plots", "__version__", "pipeline", "step",
+        "Dir",
+        "File",
+        "In",
+        "Metrics",
+        "Out",
+        "Plots",
+        "__version__",
+        "pipeline",
+        "step",
     ]
     for name in pipeyard.__all__:
         assert hasattr(pipeyard, name)

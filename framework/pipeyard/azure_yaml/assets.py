@@ -67,22 +67,35 @@ def classify(reference: str, where: Location, *, output: bool = False) -> Asset 
         return None
     store = _DATASTORE.match(text)
     if store:
-        return Asset("datastore path", text, where,
-                     "copy the files into the repository (az storage blob download-batch or "
-                     f"az ml datastore), track them with 'dvc add', and give path: ./data/{_last(store['path'])}"
-                     if not output else "remove 'path' (outputs go under outputs/<job>/<output>) or give a local path")
+        return Asset(
+            "datastore path",
+            text,
+            where,
+            "copy the files into the repository (az storage blob download-batch or "
+            f"az ml datastore), track them with 'dvc add', and give path: ./data/{_last(store['path'])}"
+            if not output
+            else "remove 'path' (outputs go under outputs/<job>/<output>) or give a local path",
+        )
     if text.startswith("azureml:"):
         if output:
             return Asset("output location", text, where, "remove 'path' or give a local path")
         name = _ASSET_NAME.match(text)
         shown = name["name"] if name else "<name>"
-        return Asset("data asset", text, where,
-                     f"download it (az ml data download --name {shown}), track it with 'dvc add', "
-                     f"and give path: ./data/{shown}")
+        return Asset(
+            "data asset",
+            text,
+            where,
+            f"download it (az ml data download --name {shown}), track it with 'dvc add', "
+            f"and give path: ./data/{shown}",
+        )
     if output:
         return Asset("output URL", text, where, "remove 'path' or give a local path")
-    return Asset("URL", text, where, f"fetch it with 'dvc import-url {text} data/{_last(text)}' "
-                 f"and give path: ./data/{_last(text)}")
+    return Asset(
+        "URL",
+        text,
+        where,
+        f"fetch it with 'dvc import-url {text} data/{_last(text)}' and give path: ./data/{_last(text)}",
+    )
 
 
 def _last(text: str) -> str:
@@ -121,8 +134,15 @@ def _job(name: str, job: dict, source: SourceFile, resolve: Any, stack: tuple[Pa
     yield from _code(job, source, name)
 
 
-def _component(value: Any, holder: dict, source: SourceFile, job: str | None, resolve: Any,
-               stack: tuple[Path, ...], key: str = "component") -> Iterator[Asset]:
+def _component(
+    value: Any,
+    holder: dict,
+    source: SourceFile,
+    job: str | None,
+    resolve: Any,
+    stack: tuple[Path, ...],
+    key: str = "component",
+) -> Iterator[Asset]:
     where = source.at(line_of(holder, key), job)
     if isinstance(value, dict):
         yield from _ports(value, "inputs", source, job, output=False)
@@ -142,21 +162,29 @@ def _component(value: Any, holder: dict, source: SourceFile, job: str | None, re
                 return
             except PipeyardError:
                 pass
-        yield Asset("registered component", text, where,
-                    "register it in a local registry (registries: in pipeyard.yaml, then "
-                    "'pipeyard component register <its YAML file>') or use component: ./<file>.yml")
+        yield Asset(
+            "registered component",
+            text,
+            where,
+            "register it in a local registry (registries: in pipeyard.yaml, then "
+            "'pipeyard component register <its YAML file>') or use component: ./<file>.yml",
+        )
         return
     if is_remote(text):
         return
-    file = text[len("file:"):] if text.startswith("file:") else text
+    file = text[len("file:") :] if text.startswith("file:") else text
     yield from _walk_file(source.folder / file, source.root, resolve, stack)
 
 
 def _code(spec: dict, source: SourceFile, job: str | None) -> Iterator[Asset]:
     code = spec.get("code")
     if isinstance(code, str) and is_remote(code.strip()):
-        yield Asset("code", code.strip(), source.at(line_of(spec, "code"), job),
-                    "put the code in the repository and give code: ./<folder>")
+        yield Asset(
+            "code",
+            code.strip(),
+            source.at(line_of(spec, "code"), job),
+            "put the code in the repository and give code: ./<folder>",
+        )
 
 
 def _ports(spec: dict, key: str, source: SourceFile, job: str | None, *, output: bool) -> Iterator[Asset]:
@@ -165,8 +193,11 @@ def _ports(spec: dict, key: str, source: SourceFile, job: str | None, *, output:
         return
     for name, value in ports.items():
         where = source.at(line_of(ports, name), job)
-        text = next((value[k] for k in ("path", "file", "folder") if isinstance(value.get(k), str)), None) \
-            if isinstance(value, dict) else value
+        text = (
+            next((value[k] for k in ("path", "file", "folder") if isinstance(value.get(k), str)), None)
+            if isinstance(value, dict)
+            else value
+        )
         if isinstance(text, str) and "${{" not in text:
             asset = classify(text, where, output=output)
             if asset is not None:

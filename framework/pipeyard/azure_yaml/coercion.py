@@ -18,8 +18,9 @@ from ..model import PortType
 from ..model.types import coerce_parameter
 
 
-def lenient_value(value: Any, port_type: PortType, name: str, where: Location, notes: list[str],
-                  choices: tuple = ()) -> Any:
+def lenient_value(
+    value: Any, port_type: PortType, name: str, where: Location, notes: list[str], choices: tuple = ()
+) -> Any:
     """value for a parameter of port_type as Azure would pass it; a note when it changed type.
 
     Raises TypeMismatch at where for a value Azure refuses.
@@ -29,16 +30,17 @@ def lenient_value(value: Any, port_type: PortType, name: str, where: Location, n
     converted = value
     if port_type is PortType.STRING and isinstance(value, (bool, int, float)):
         converted = str(value)
-        notes.append(f"{where}: parameter '{name}' is a string; {value!r} is passed as "
-                     f"'{converted}', as Azure ML does (quote it to silence this note)")
+        notes.append(
+            f"{where}: parameter '{name}' is a string; {value!r} is passed as "
+            f"'{converted}', as Azure ML does (quote it to silence this note)"
+        )
     try:
         converted = coerce_parameter(converted, port_type, name=name)
     except ParameterError as error:
         raise TypeMismatch(error.message, location=where, hint=error.hint) from None
     if choices and converted not in choices:
         raise TypeMismatch(
-            f"parameter '{name}' is {converted!r}, which is not one of its enum "
-            f"{[str(c) for c in choices]}",
+            f"parameter '{name}' is {converted!r}, which is not one of its enum {[str(c) for c in choices]}",
             location=where,
             hint=f"give one of: {', '.join(str(c) for c in choices)}",
         )

@@ -23,14 +23,39 @@ from .parallel import as_command, is_parallel
 from .refs import check_command, local_path
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
-COMPONENT_KEYS = frozenset({
-    "$schema", "type", "name", "version", "display_name", "description", "tags", "properties",
-    "is_deterministic", "command", "code", "environment", "distribution", "resources",
-    "inputs", "outputs", "compute", "additional_includes", "environment_variables", "limits",
-    "retries", "timeout", "services", "identity", "queue_settings", "experiment_name",
-})
-UNSUPPORTED_TYPES = frozenset({"sweep", "parallel", "spark", "automl", "pipeline", "import",
-                               "data_transfer", "flow"})
+COMPONENT_KEYS = frozenset(
+    {
+        "$schema",
+        "type",
+        "name",
+        "version",
+        "display_name",
+        "description",
+        "tags",
+        "properties",
+        "is_deterministic",
+        "command",
+        "code",
+        "environment",
+        "distribution",
+        "resources",
+        "inputs",
+        "outputs",
+        "compute",
+        "additional_includes",
+        "environment_variables",
+        "limits",
+        "retries",
+        "timeout",
+        "services",
+        "identity",
+        "queue_settings",
+        "experiment_name",
+    }
+)
+UNSUPPORTED_TYPES = frozenset(
+    {"sweep", "parallel", "spark", "automl", "pipeline", "import", "data_transfer", "flow"}
+)
 TYPE_HINTS = {
     "automl": "AutoML trains only in Azure ML; train locally with a command component "
     "(e.g. scikit-learn or FLAML in a script) and keep the rest of the pipeline",
@@ -45,8 +70,24 @@ TYPE_HINTS = {
     "command": "pipeyard runs command components, pipeline components, sweeps and "
     "parallel jobs; rewrite it as type: command",
 }
-PORT_KEYS = frozenset({"type", "default", "optional", "description", "enum", "min", "max", "mode",
-                       "path", "dvc", "value", "datastore", "name", "version"})
+PORT_KEYS = frozenset(
+    {
+        "type",
+        "default",
+        "optional",
+        "description",
+        "enum",
+        "min",
+        "max",
+        "mode",
+        "path",
+        "dvc",
+        "value",
+        "datastore",
+        "name",
+        "version",
+    }
+)
 OUTPUT_KEYS = PORT_KEYS | {"plot"}  # plot: x, y, template... of a dvc: plots output
 _LEGACY_TYPES = {"path": "uri_folder"}
 
@@ -58,8 +99,9 @@ def load_component_yaml(path: Path, root: Path) -> Component:
     return component_from_spec(spec, source)
 
 
-def component_from_spec(spec: YamlMap, source: SourceFile, *, default_name: str | None = None,
-                        step: str | None = None) -> Component:
+def component_from_spec(
+    spec: YamlMap, source: SourceFile, *, default_name: str | None = None, step: str | None = None
+) -> Component:
     """The Component a command component mapping describes (read from source)."""
     where = source.at(line_of(spec), step)
     if is_parallel(spec):
@@ -72,7 +114,8 @@ def component_from_spec(spec: YamlMap, source: SourceFile, *, default_name: str 
     command = spec.get("command")
     if not isinstance(command, str) or not command.strip():
         raise DefinitionError(
-            f"component '{name}' has no command", location=where,
+            f"component '{name}' has no command",
+            location=where,
             hint="add command: python train.py --data ${{inputs.data}}",
         )
     inputs, parameters = read_inputs(spec, source, step)
@@ -83,8 +126,9 @@ def component_from_spec(spec: YamlMap, source: SourceFile, *, default_name: str 
         outputs={o.name for o in outputs},
         where=source.at(line_of(spec, "command"), step),
     )
-    environment, environment_files = read_environment(spec.get("environment"), source,
-                                                      source.at(line_of(spec, "environment"), step))
+    environment, environment_files = read_environment(
+        spec.get("environment"), source, source.at(line_of(spec, "environment"), step)
+    )
     return Component(
         name=str(name),
         inputs=inputs,
@@ -112,10 +156,16 @@ def check_type(spec: dict, source: SourceFile, step: str | None, what: str) -> N
         return
     where = source.at(line_of(spec, "type"), step)
     if kind in UNSUPPORTED_TYPES:
-        raise UnsupportedError(f"{what} of type '{kind}' cannot run locally", location=where,
-                               hint=TYPE_HINTS.get(kind, TYPE_HINTS["command"]))
-    raise DefinitionError(f"unknown {what} type '{kind}'{did_you_mean(str(kind), ['command'])}",
-                          location=where, hint="use type: command")
+        raise UnsupportedError(
+            f"{what} of type '{kind}' cannot run locally",
+            location=where,
+            hint=TYPE_HINTS.get(kind, TYPE_HINTS["command"]),
+        )
+    raise DefinitionError(
+        f"unknown {what} type '{kind}'{did_you_mean(str(kind), ['command'])}",
+        location=where,
+        hint="use type: command",
+    )
 
 
 def parse_type(text: Any, where: Location) -> PortType:
@@ -139,12 +189,16 @@ def literal_type(value: Any, where: Location) -> PortType:
         return PortType.NUMBER
     if isinstance(value, str):
         return PortType.STRING
-    raise DefinitionError(f"cannot tell the type of {value!r}", location=where,
-                          hint="write {type: integer, default: 3} or {type: uri_folder, path: ./data}")
+    raise DefinitionError(
+        f"cannot tell the type of {value!r}",
+        location=where,
+        hint="write {type: integer, default: 3} or {type: uri_folder, path: ./data}",
+    )
 
 
-def read_inputs(spec: YamlMap, source: SourceFile, step: str | None
-                ) -> tuple[tuple[InputPort, ...], tuple[Parameter, ...]]:
+def read_inputs(
+    spec: YamlMap, source: SourceFile, step: str | None
+) -> tuple[tuple[InputPort, ...], tuple[Parameter, ...]]:
     """The data inputs and the parameters declared under ``inputs``."""
     declared = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs"), step))
     inputs, parameters = [], []
@@ -163,9 +217,18 @@ def read_inputs(spec: YamlMap, source: SourceFile, step: str | None
         default = port.get("default")
         default = parameter_value(default, port_type, str(name), where) if default is not None else None
         _check_default(str(name), default, choices, port, where)
-        parameters.append(_checked(Parameter, where, str(name), port_type, default, optional,
-                                   description, tuple(parameter_value(c, port_type, str(name), where)
-                                                      for c in choices)))
+        parameters.append(
+            _checked(
+                Parameter,
+                where,
+                str(name),
+                port_type,
+                default,
+                optional,
+                description,
+                tuple(parameter_value(c, port_type, str(name), where) for c in choices),
+            )
+        )
     return tuple(inputs), tuple(parameters)
 
 
@@ -173,12 +236,14 @@ def _check_default(name: str, default: Any, choices: tuple, port: dict, where: L
     if default is None:
         return
     if choices and default not in choices:
-        raise DefinitionError(f"default {default!r} of '{name}' is not one of its enum {list(choices)}",
-                              location=where, hint="make the default one of the enum's values, or add it to the enum")
+        raise DefinitionError(
+            f"default {default!r} of '{name}' is not one of its enum {list(choices)}",
+            location=where,
+            hint="make the default one of the enum's values, or add it to the enum",
+        )
     low, high = port.get("min"), port.get("max")
     if (low is not None and default < low) or (high is not None and default > high):
-        raise DefinitionError(f"default {default!r} of '{name}' lies outside [{low}, {high}]",
-                              location=where)
+        raise DefinitionError(f"default {default!r} of '{name}' lies outside [{low}, {high}]", location=where)
 
 
 def parameter_value(value: Any, port_type: PortType, name: str, where: Location) -> Any:
@@ -205,10 +270,22 @@ def read_outputs(spec: YamlMap, source: SourceFile, step: str | None) -> tuple[O
                 location=where,
                 hint="write the value to a file output (type: uri_file) and read it downstream",
             )
-        plot = (PlotOptions.parse(port["plot"], what=f"output '{name}'", location=where)
-                if port.get("plot") is not None else None)
-        outputs.append(_checked(OutputPort, where, str(name), port_type, read_role(port, where),
-                                str(port.get("description") or ""), plot))
+        plot = (
+            PlotOptions.parse(port["plot"], what=f"output '{name}'", location=where)
+            if port.get("plot") is not None
+            else None
+        )
+        outputs.append(
+            _checked(
+                OutputPort,
+                where,
+                str(name),
+                port_type,
+                read_role(port, where),
+                str(port.get("description") or ""),
+                plot,
+            )
+        )
     return tuple(outputs)
 
 
@@ -219,8 +296,11 @@ def read_role(port: dict, where: Location) -> OutputRole:
         return OutputRole(role)
     except ValueError:
         names = [r.value for r in OutputRole]
-        raise DefinitionError(f"unknown dvc role '{role}'{did_you_mean(str(role), names)}",
-                              location=where, hint="use dvc: metrics or dvc: plots") from None
+        raise DefinitionError(
+            f"unknown dvc role '{role}'{did_you_mean(str(role), names)}",
+            location=where,
+            hint="use dvc: metrics or dvc: plots",
+        ) from None
 
 
 def read_code(spec: YamlMap, source: SourceFile, step: str | None) -> tuple[str, ...]:
@@ -231,8 +311,9 @@ def read_code(spec: YamlMap, source: SourceFile, step: str | None) -> tuple[str,
     if isinstance(code, dict):
         code = code.get("local_path", code.get("path"))
     where = source.at(line_of(spec, "code"), step)
-    return (local_path(code, folder=source.folder, root=source.root, what="code", where=where,
-                       must_exist=True),)
+    return (
+        local_path(code, folder=source.folder, root=source.root, what="code", where=where, must_exist=True),
+    )
 
 
 def read_environment(value: Any, source: SourceFile, where: Location) -> tuple[str | None, tuple[str, ...]]:
@@ -246,11 +327,13 @@ def read_environment(value: Any, source: SourceFile, where: Location) -> tuple[s
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("file:") or text.endswith((".yml", ".yaml")):
-            path = local_path(text, folder=source.folder, root=source.root, what="environment",
-                              where=where, must_exist=True)
+            path = local_path(
+                text, folder=source.folder, root=source.root, what="environment", where=where, must_exist=True
+            )
             data, env_source = read_yaml(source.root / path, source.root)
-            named, named_files = read_environment(expect_map(data, "environment", env_source.at(1)),
-                                                  env_source, env_source.at(1))
+            named, named_files = read_environment(
+                expect_map(data, "environment", env_source.at(1)), env_source, env_source.at(1)
+            )
             return named, (path, *named_files)
         return text, ()
     if not isinstance(value, dict):
@@ -259,13 +342,25 @@ def read_environment(value: Any, source: SourceFile, where: Location) -> tuple[s
     files: list[str] = []
     for key in sorted(value):
         if key == "conda_file" and isinstance(value[key], str):
-            path = local_path(value[key], folder=source.folder, root=source.root,
-                              what="conda_file", where=where, must_exist=True)
+            path = local_path(
+                value[key],
+                folder=source.folder,
+                root=source.root,
+                what="conda_file",
+                where=where,
+                must_exist=True,
+            )
             files.append(path)
             identity[key] = path
         elif key == "build" and isinstance(value[key], dict):
-            path = local_path(value[key].get("path"), folder=source.folder, root=source.root,
-                              what="build.path", where=where, must_exist=True)
+            path = local_path(
+                value[key].get("path"),
+                folder=source.folder,
+                root=source.root,
+                what="build.path",
+                where=where,
+                must_exist=True,
+            )
             files.append(path)
             identity[key] = {**value[key], "path": path}
         elif key not in ("description", "tags"):
@@ -280,8 +375,11 @@ def read_distribution(spec: dict, source: SourceFile, step: str | None) -> Distr
         return None
     where = source.at(line_of(spec, "distribution"), step)
     if not isinstance(value, dict) or not isinstance(value.get("type"), str):
-        raise DefinitionError(f"distribution must be a mapping with a type, got {value!r}", location=where,
-                              hint="e.g. distribution: {type: pytorch, process_count_per_instance: 2}")
+        raise DefinitionError(
+            f"distribution must be a mapping with a type, got {value!r}",
+            location=where,
+            hint="e.g. distribution: {type: pytorch, process_count_per_instance: 2}",
+        )
     resources = given if isinstance(given := spec.get("resources"), dict) else {}
     per_instance: Any = value.get("process_count_per_instance", value.get("worker_count", 1))
     try:
@@ -291,8 +389,11 @@ def read_distribution(spec: dict, source: SourceFile, step: str | None) -> Distr
             instance_count=int(resources.get("instance_count", 1)),
         )
     except (TypeError, ValueError) as error:
-        raise DefinitionError(f"invalid distribution {value!r}: {error}", location=where,
-                              hint="type is pytorch, mpi or tensorflow; counts are whole numbers >= 1") from None
+        raise DefinitionError(
+            f"invalid distribution {value!r}: {error}",
+            location=where,
+            hint="type is pytorch, mpi or tensorflow; counts are whole numbers >= 1",
+        ) from None
 
 
 def read_resources(spec: dict, source: SourceFile, step: str | None) -> Resources | None:
@@ -312,8 +413,10 @@ def read_retries(spec: dict, source: SourceFile, step: str | None) -> int | None
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise DefinitionError(f"retries must be a whole number >= 0, got {value!r}",
-                              location=source.at(line_of(spec, "retries"), step))
+        raise DefinitionError(
+            f"retries must be a whole number >= 0, got {value!r}",
+            location=source.at(line_of(spec, "retries"), step),
+        )
     return value
 
 

@@ -116,8 +116,11 @@ def build_job(name: str, spec: Any, context: JobContext, line: int | None) -> Jo
     elif "command" in spec:
         component, inputs, parameters = _inline_command_job(spec, name, context)
     else:
-        raise DefinitionError(f"job '{name}' has neither a component nor a command", location=where,
-                              hint="add component: ./components/<name>.yml")
+        raise DefinitionError(
+            f"job '{name}' has neither a component nor a command",
+            location=where,
+            hint="add component: ./components/<name>.yml",
+        )
     output_paths, output_bindings = bind_outputs(spec, component, name, context)
     resources = read_resources(spec, source, name)
     return Job(
@@ -148,8 +151,9 @@ def _component(spec: YamlMap, name: str, context: JobContext) -> Component:
     return resolve_component(spec["component"], name, where, context, load_component_yaml)
 
 
-def resolve_component(value: Any, name: str, where: Location, context: JobContext,
-                      load: Callable[[Path, Path], Component]) -> Component:
+def resolve_component(
+    value: Any, name: str, where: Location, context: JobContext, load: Callable[[Path, Path], Component]
+) -> Component:
     """The command component value names for job name: an inline mapping, a local file
     (read with load, once per file) or a registered component."""
     source = context.source
@@ -159,8 +163,9 @@ def resolve_component(value: Any, name: str, where: Location, context: JobContex
         raise DefinitionError(f"component must be a file or a mapping, got {value!r}", location=where)
     if value.startswith(REGISTERED_PREFIXES):
         return _registered_component(value.strip(), name, where, context)
-    relative = local_path(value, folder=source.folder, root=source.root, what="component file",
-                          where=where, must_exist=True)
+    relative = local_path(
+        value, folder=source.folder, root=source.root, what="component file", where=where, must_exist=True
+    )
     path = source.root / relative
     if path not in context.components:
         context.components[path] = load(path, source.root)
@@ -182,8 +187,9 @@ def _registered_component(reference: str, job: str, where: Location, context: Jo
     return context.components[reference]
 
 
-def bind_inputs(spec: YamlMap, component: Component, job: str, context: JobContext
-                ) -> tuple[dict[str, Any], dict[str, Any]]:
+def bind_inputs(
+    spec: YamlMap, component: Component, job: str, context: JobContext
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The input and parameter bindings of a job's ``inputs`` for component."""
     source = context.source
     given = expect_map(spec.get("inputs"), "inputs", source.at(line_of(spec, "inputs"), job))
@@ -209,16 +215,20 @@ def bind_inputs(spec: YamlMap, component: Component, job: str, context: JobConte
             if parameter is not None and isinstance(binding, PipelineInputRef):
                 _check_parameter_ref(binding.name, parameter, context, where)
             if parameter is not None and isinstance(binding, Value):
-                binding = Value(lenient_value(binding.value, parameter.type, str(key), where,
-                                              context.notes, parameter.choices))
+                binding = Value(
+                    lenient_value(
+                        binding.value, parameter.type, str(key), where, context.notes, parameter.choices
+                    )
+                )
             (inputs if port is not None else parameters)[key] = binding
         elif port is not None:
             inputs[key] = data_binding(value, port.type, source, where)
         elif parameter is not None:  # (neither port nor parameter was refused above)
             if isinstance(value, dict):
                 value = value.get("default", value.get("value"))
-            parameters[key] = Value(lenient_value(value, parameter.type, str(key), where, context.notes,
-                                                  parameter.choices))
+            parameters[key] = Value(
+                lenient_value(value, parameter.type, str(key), where, context.notes, parameter.choices)
+            )
     return inputs, parameters
 
 
@@ -277,18 +287,22 @@ def data_binding(value: Any, port_type: PortType, source: SourceFile, where: Loc
     if isinstance(value, dict):
         check_mode(value, INPUT_MODES, "the input", where)
         if value.get("path") is None:
-            raise DefinitionError("data input needs a path", location=where,
-                                  hint="e.g. {type: uri_folder, path: ./data}")
+            raise DefinitionError(
+                "data input needs a path", location=where, hint="e.g. {type: uri_folder, path: ./data}"
+            )
         port_type = parse_type(value.get("type", port_type.value), where)
         value = value["path"]
     if isinstance(value, str):
-        return DataPath(local_path(value, folder=source.folder, root=source.root, what="input path",
-                                   where=where), port_type)
+        return DataPath(
+            local_path(value, folder=source.folder, root=source.root, what="input path", where=where),
+            port_type,
+        )
     return Value(value)  # the Pipeline rejects it: data inputs take paths
 
 
-def bind_outputs(spec: YamlMap, component: Component, job: str, context: JobContext
-                 ) -> tuple[dict[str, str], dict[str, str]]:
+def bind_outputs(
+    spec: YamlMap, component: Component, job: str, context: JobContext
+) -> tuple[dict[str, str], dict[str, str]]:
     """The output paths and pipeline-output bindings of a job's ``outputs`` for component."""
     source = context.source
     given = expect_map(spec.get("outputs"), "outputs", source.at(line_of(spec, "outputs"), job))
@@ -307,8 +321,9 @@ def bind_outputs(spec: YamlMap, component: Component, job: str, context: JobCont
         expression = parse_binding(value, where)
         if expression is not None:
             if expression.kind != "output" or not context.in_pipeline:
-                raise DefinitionError(f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}",
-                                      location=where)
+                raise DefinitionError(
+                    f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}", location=where
+                )
             if context.scope_inputs is None:
                 bindings[str(key)] = expression.name
                 continue
@@ -361,19 +376,29 @@ def _inline_command_job(spec: YamlMap, name: str, context: JobContext):
             inputs[key] = binding
         else:
             if isinstance(value, dict):
-                port_type = (parse_type(value["type"], where) if value.get("type")
-                             else literal_type(value.get("default"), where))
+                port_type = (
+                    parse_type(value["type"], where)
+                    if value.get("type")
+                    else literal_type(value.get("default"), where)
+                )
                 default = value.get("default")
             else:
                 port_type, default = literal_type(value, where), value
-            parameters.append(Parameter(key, port_type, default=parameter_value(default, port_type, key, where)))
+            parameters.append(
+                Parameter(key, port_type, default=parameter_value(default, port_type, key, where))
+            )
     outputs = read_outputs(_output_specs(spec), source, name)
     command = str(spec["command"]).strip()
     optional = {**{p.name: p.optional for p in ports}, **{p.name: p.optional for p in parameters}}
-    check_command(command, inputs=optional,
-                  outputs={o.name for o in outputs}, where=source.at(line_of(spec, "command"), name))
-    environment, files = read_environment(spec.get("environment"), source,
-                                          source.at(line_of(spec, "environment"), name))
+    check_command(
+        command,
+        inputs=optional,
+        outputs={o.name for o in outputs},
+        where=source.at(line_of(spec, "command"), name),
+    )
+    environment, files = read_environment(
+        spec.get("environment"), source, source.at(line_of(spec, "environment"), name)
+    )
     component = Component(
         name=name.replace("-", "_"),
         inputs=tuple(ports),
@@ -397,8 +422,11 @@ def _output_specs(spec: YamlMap) -> YamlMap:
     declared.line = line_of(spec, "outputs")
     if isinstance(given, dict):
         for key, value in given.items():
-            declared[key] = {k: v for k, v in value.items() if k in ("type", "dvc", "description")} \
-                if isinstance(value, dict) else None
+            declared[key] = (
+                {k: v for k, v in value.items() if k in ("type", "dvc", "description")}
+                if isinstance(value, dict)
+                else None
+            )
             declared.lines[key] = line_of(given, key)
     wrapper = YamlMap(outputs=declared)
     wrapper.lines["outputs"] = declared.line
@@ -429,5 +457,3 @@ def job_name_from(text: Any, fallback: str) -> str:
     candidate = str(text) if text else fallback
     cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in candidate)
     return cleaned if cleaned and (cleaned[0].isalpha() or cleaned[0] == "_") else f"job_{cleaned}"
-
-

@@ -29,8 +29,11 @@ def check_mode(value: Any, allowed: tuple[str, ...], what: str, where: Location)
         return
     mode = str(value["mode"])
     if mode not in allowed:
-        raise DefinitionError(f"{what} has mode '{mode}'{did_you_mean(mode, allowed)}, which Azure ML refuses",
-                              location=where, hint=f"modes allowed there: {', '.join(allowed)}")
+        raise DefinitionError(
+            f"{what} has mode '{mode}'{did_you_mean(mode, allowed)}, which Azure ML refuses",
+            location=where,
+            hint=f"modes allowed there: {', '.join(allowed)}",
+        )
 
 
 CLOUD_ONLY = {

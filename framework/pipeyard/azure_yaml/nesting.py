@@ -33,14 +33,41 @@ from .refs import bound_value, local_path, parse_binding
 from .sweep import sweep_jobs
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml, yaml_map
 
-PIPELINE_COMPONENT_KEYS = frozenset({
-    "$schema", "type", "name", "version", "display_name", "description", "tags", "properties",
-    "is_deterministic", "inputs", "outputs", "jobs", "settings", "experiment_name",
-})
-NESTED_JOB_KEYS = frozenset({
-    "type", "component", "inputs", "outputs", "settings", "compute", "display_name",
-    "description", "tags", "properties", "name", "experiment_name", "comment",
-})
+PIPELINE_COMPONENT_KEYS = frozenset(
+    {
+        "$schema",
+        "type",
+        "name",
+        "version",
+        "display_name",
+        "description",
+        "tags",
+        "properties",
+        "is_deterministic",
+        "inputs",
+        "outputs",
+        "jobs",
+        "settings",
+        "experiment_name",
+    }
+)
+NESTED_JOB_KEYS = frozenset(
+    {
+        "type",
+        "component",
+        "inputs",
+        "outputs",
+        "settings",
+        "compute",
+        "display_name",
+        "description",
+        "tags",
+        "properties",
+        "name",
+        "experiment_name",
+        "comment",
+    }
+)
 
 
 def add_jobs(jobs: YamlMap, context: JobContext) -> None:
@@ -70,9 +97,11 @@ def add_component_jobs(spec: YamlMap, context: JobContext) -> None:
     job["outputs"] = {k: f"${{{{parent.outputs.{k}}}}}" for k in (spec.get("outputs") or {})}
     component = pipeline_component_of(job, "", context)
     if component is None:
-        raise DefinitionError("a pipeline job's component must be a pipeline component file",
-                              location=context.source.at(line_of(spec, "component")),
-                              hint="component: ./<pipeline_component>.yml (type: pipeline), or write jobs:")
+        raise DefinitionError(
+            "a pipeline job's component must be a pipeline component file",
+            location=context.source.at(line_of(spec, "component")),
+            hint="component: ./<pipeline_component>.yml (type: pipeline), or write jobs:",
+        )
     _expand("", job, *component, context)
 
 
@@ -83,8 +112,7 @@ def is_pipeline_spec(spec: Any) -> bool:
     return spec.get("type") == "pipeline" or ("jobs" in spec and "command" not in spec)
 
 
-def pipeline_component_of(spec: Any, name: str, context: JobContext
-                          ) -> tuple[YamlMap, SourceFile] | None:
+def pipeline_component_of(spec: Any, name: str, context: JobContext) -> tuple[YamlMap, SourceFile] | None:
     """The pipeline component (mapping, file) a job uses, or None for any other job."""
     if not isinstance(spec, dict):
         return None
@@ -95,11 +123,15 @@ def pipeline_component_of(spec: Any, name: str, context: JobContext
         return (yaml_map(value), source) if is_pipeline_spec(value) else None
     if not isinstance(value, str) or value.strip().startswith(REGISTERED_PREFIXES):
         if spec.get("type") == "pipeline" and value is None:
-            raise DefinitionError(f"job '{name}' of type pipeline has no component", location=where,
-                                  hint="add component: ./<pipeline_component>.yml")
+            raise DefinitionError(
+                f"job '{name}' of type pipeline has no component",
+                location=where,
+                hint="add component: ./<pipeline_component>.yml",
+            )
         return None
-    relative = local_path(value, folder=source.folder, root=source.root, what="component file",
-                          where=where, must_exist=True)
+    relative = local_path(
+        value, folder=source.folder, root=source.root, what="component file", where=where, must_exist=True
+    )
     path = source.root / relative
     if path in context.components:  # already read as a command component by an earlier job
         return None
@@ -108,8 +140,11 @@ def pipeline_component_of(spec: Any, name: str, context: JobContext
         return None
     if path in context.files:
         chain = " -> ".join(Path(p).name for p in (*context.files, path))
-        raise DefinitionError(f"pipeline component {file.shown} includes itself: {chain}",
-                              location=where, hint="a pipeline component cannot use itself")
+        raise DefinitionError(
+            f"pipeline component {file.shown} includes itself: {chain}",
+            location=where,
+            hint="a pipeline component cannot use itself",
+        )
     return expect_map(data, f"pipeline component {file.shown}", file.at(1)), file
 
 
@@ -131,8 +166,11 @@ def _expand(name: str, spec: YamlMap, component: YamlMap, file: SourceFile, cont
     )
     jobs = expect_map(component.get("jobs"), "jobs", file.at(line_of(component, "jobs")))
     if not jobs:
-        raise DefinitionError(f"pipeline component {file.shown} has no jobs",
-                              location=file.at(line_of(component)), hint="add jobs: with at least one job")
+        raise DefinitionError(
+            f"pipeline component {file.shown} has no jobs",
+            location=file.at(line_of(component)),
+            hint="add jobs: with at least one job",
+        )
     add_jobs(jobs, scope)
     for output in read_pipeline_outputs(component, file):
         produced = scope.produced.get(output.name)
@@ -150,8 +188,9 @@ def _expand(name: str, spec: YamlMap, component: YamlMap, file: SourceFile, cont
             context.produced[expression.name] = scope.produced[str(key)]
 
 
-def _scope_inputs(name: str, spec: YamlMap, component: YamlMap, file: SourceFile,
-                  context: JobContext) -> dict[str, Any]:
+def _scope_inputs(
+    name: str, spec: YamlMap, component: YamlMap, file: SourceFile, context: JobContext
+) -> dict[str, Any]:
     """What each input of the pipeline component is bound to, in the outermost pipeline's terms."""
     source = context.source
     full = context.prefix + name
@@ -165,7 +204,8 @@ def _scope_inputs(name: str, spec: YamlMap, component: YamlMap, file: SourceFile
         if port is None:
             raise ReferenceError_(
                 f"pipeline component {file.shown} has no input '{key}'{did_you_mean(key, declared)}",
-                location=where, hint=f"its inputs: {known(declared)}",
+                location=where,
+                hint=f"its inputs: {known(declared)}",
             )
         value = bound_value(value)
         expression = parse_binding(value, where)
@@ -193,29 +233,30 @@ def _scope_inputs(name: str, spec: YamlMap, component: YamlMap, file: SourceFile
     return bound
 
 
-def _scope_outputs(name: str, spec: YamlMap, component: YamlMap, file: SourceFile,
-                   context: JobContext) -> dict[str, tuple[str, str]]:
+def _scope_outputs(
+    name: str, spec: YamlMap, component: YamlMap, file: SourceFile, context: JobContext
+) -> dict[str, tuple[str, str]]:
     """Where each output of the pipeline component goes: a pipeline output or a local path."""
     source = context.source
     full = context.prefix + name
     declared = {o.name: o for o in read_pipeline_outputs(component, file)}
     given = expect_map(spec.get("outputs"), "outputs", source.at(line_of(spec, "outputs"), full))
-    targets: dict[str, tuple[str, str]] = {
-        o.name: ("path", o.path) for o in declared.values() if o.path
-    }
+    targets: dict[str, tuple[str, str]] = {o.name: ("path", o.path) for o in declared.values() if o.path}
     for key, value in given.items():
         key = str(key)
         where = source.at(line_of(given, key), full)
         if key not in declared:
             raise ReferenceError_(
                 f"pipeline component {file.shown} has no output '{key}'{did_you_mean(key, declared)}",
-                location=where, hint=f"its outputs: {known(declared)}",
+                location=where,
+                hint=f"its outputs: {known(declared)}",
             )
         expression = parse_binding(value, where)
         if expression is not None:
             if expression.kind != "output":
-                raise DefinitionError(f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}",
-                                      location=where)
+                raise DefinitionError(
+                    f"output '{key}' can only be bound to ${{{{parent.outputs.<name>}}}}", location=where
+                )
             if context.scope_inputs is None:
                 targets[key] = ("binding", expression.name)
             elif expression.name in context.scope_outputs:

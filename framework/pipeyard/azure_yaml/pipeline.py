@@ -25,17 +25,48 @@ from .refs import strip_azureml
 from .sweep import sweep_jobs
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
-PIPELINE_KEYS = frozenset({
-    "$schema", "type", "name", "display_name", "experiment_name", "description", "tags",
-    "properties", "settings", "jobs", "inputs", "outputs", "compute", "identity", "services",
-    "component",
-}) | PIPELINE_COMPONENT_KEYS
-SETTINGS_KEYS = frozenset({"default_compute", "force_rerun", "default_datastore",
-                           "continue_on_step_failure", "on_init", "on_finalize"})
+PIPELINE_KEYS = (
+    frozenset(
+        {
+            "$schema",
+            "type",
+            "name",
+            "display_name",
+            "experiment_name",
+            "description",
+            "tags",
+            "properties",
+            "settings",
+            "jobs",
+            "inputs",
+            "outputs",
+            "compute",
+            "identity",
+            "services",
+            "component",
+        }
+    )
+    | PIPELINE_COMPONENT_KEYS
+)
+SETTINGS_KEYS = frozenset(
+    {
+        "default_compute",
+        "force_rerun",
+        "default_datastore",
+        "continue_on_step_failure",
+        "on_init",
+        "on_finalize",
+    }
+)
 
 
-def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentResolver | None = None,
-                       set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
+def load_pipeline_yaml(
+    path: Path,
+    root: Path,
+    *,
+    resolve_component: ComponentResolver | None = None,
+    set_input: Callable[[PipelineInput], PipelineInput] | None = None,
+) -> Pipeline:
     """The Pipeline in the Azure ML YAML file at path (a pipeline job or one command job).
 
     resolve_component finds registered components (``component: azureml:train:1``); without
@@ -51,13 +82,20 @@ def load_pipeline_yaml(path: Path, root: Path, *, resolve_component: ComponentRe
         raise assets_error(assets) from None
 
 
-def _load(path: Path, root: Path, resolve_component: ComponentResolver | None,
-          set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
+def _load(
+    path: Path,
+    root: Path,
+    resolve_component: ComponentResolver | None,
+    set_input: Callable[[PipelineInput], PipelineInput] | None = None,
+) -> Pipeline:
     data, source = read_yaml(path, root)
     spec = expect_map(data, f"{source.shown}", source.at(1))
     if not isinstance(data, dict):
-        raise DefinitionError(f"{source.shown} is empty", location=source.at(1),
-                              hint="start it with type: pipeline and a jobs: mapping")
+        raise DefinitionError(
+            f"{source.shown} is empty",
+            location=source.at(1),
+            hint="start it with type: pipeline and a jobs: mapping",
+        )
     kind = spec.get("type", "pipeline" if "jobs" in spec else None)
     if kind == "pipeline":
         return _pipeline(spec, source, resolve_component, set_input)
@@ -66,13 +104,19 @@ def _load(path: Path, root: Path, resolve_component: ComponentResolver | None,
     if kind == "sweep":
         return _sweep_job(spec, source, resolve_component)
     check_type(spec, source, None, "job")
-    raise DefinitionError(f"{source.shown} is neither a pipeline job nor a command job",
-                          location=source.at(line_of(spec)),
-                          hint="use type: pipeline with jobs:, or type: command with a command")
+    raise DefinitionError(
+        f"{source.shown} is neither a pipeline job nor a command job",
+        location=source.at(line_of(spec)),
+        hint="use type: pipeline with jobs:, or type: command with a command",
+    )
 
 
-def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None,
-              set_input: Callable[[PipelineInput], PipelineInput] | None = None) -> Pipeline:
+def _pipeline(
+    spec: YamlMap,
+    source: SourceFile,
+    resolve_component: ComponentResolver | None,
+    set_input: Callable[[PipelineInput], PipelineInput] | None = None,
+) -> Pipeline:
     check_keys(spec, PIPELINE_KEYS, "the pipeline", source, refuse_unknown=True)
     settings = expect_map(spec.get("settings"), "settings", source.at(line_of(spec, "settings")))
     inputs = read_pipeline_inputs(spec, source)
@@ -82,21 +126,31 @@ def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentRes
     check_keys(settings, SETTINGS_KEYS, "settings", source, notes=context.notes)
     note_cloud_only(spec, source, None, context.notes)
     if settings.get("continue_on_step_failure"):
-        context.notes.append(f"{source.at(line_of(settings, 'continue_on_step_failure'))}: "
-                             "continue_on_step_failure is not read from the file; run with "
-                             "`pipeyard run --keep-going` for the same effect")
+        context.notes.append(
+            f"{source.at(line_of(settings, 'continue_on_step_failure'))}: "
+            "continue_on_step_failure is not read from the file; run with "
+            "`pipeyard run --keep-going` for the same effect"
+        )
     jobs = expect_map(spec.get("jobs"), "jobs", source.at(line_of(spec, "jobs")))
     if not jobs and "component" not in spec:
-        raise DefinitionError("the pipeline has no jobs", location=source.at(line_of(spec)),
-                              hint="add jobs: with at least one command job")
+        raise DefinitionError(
+            "the pipeline has no jobs",
+            location=source.at(line_of(spec)),
+            hint="add jobs: with at least one command job",
+        )
     if "component" in spec and not jobs:
         add_component_jobs(spec, context)
     else:
         add_jobs(jobs, context)
     return _validated(
         source,
-        name=str(spec.get("display_name") or spec.get("experiment_name") or spec.get("name")
-                 or source.folder.name or "pipeline"),
+        name=str(
+            spec.get("display_name")
+            or spec.get("experiment_name")
+            or spec.get("name")
+            or source.folder.name
+            or "pipeline"
+        ),
         jobs=tuple(context.built.values()),
         inputs=inputs,
         outputs=read_pipeline_outputs(spec, source),
@@ -107,8 +161,7 @@ def _pipeline(spec: YamlMap, source: SourceFile, resolve_component: ComponentRes
     )
 
 
-def _command_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None
-                 ) -> Pipeline:
+def _command_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None) -> Pipeline:
     """A standalone command job file as a pipeline of one job."""
     check_keys(spec, JOB_KEYS | {"parent_job_name"}, "the command job", source, refuse_unknown=True)
     name = job_name_from(spec.get("name"), source.path.stem)
@@ -123,8 +176,7 @@ def _command_job(spec: YamlMap, source: SourceFile, resolve_component: Component
     )
 
 
-def _sweep_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None
-               ) -> Pipeline:
+def _sweep_job(spec: YamlMap, source: SourceFile, resolve_component: ComponentResolver | None) -> Pipeline:
     """A standalone sweep job file: its trials and the step that picks the best."""
     name = job_name_from(spec.get("name"), source.path.stem)
     context = JobContext(source, in_pipeline=False, resolve_component=resolve_component)

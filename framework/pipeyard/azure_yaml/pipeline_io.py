@@ -27,15 +27,21 @@ def read_pipeline_inputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineInp
         elif isinstance(value, (bool, int, float, str)):
             inputs.append(PipelineInput(name, literal_type(value, where), default=value))
         else:
-            raise DefinitionError(f"pipeline input '{name}' has no value", location=where,
-                                  hint=f"write {name}: 0.1, or {name}: {{type: uri_folder, path: ./data}}")
+            raise DefinitionError(
+                f"pipeline input '{name}' has no value",
+                location=where,
+                hint=f"write {name}: 0.1, or {name}: {{type: uri_folder, path: ./data}}",
+            )
     return tuple(inputs)
 
 
 def _declared_input(name: str, value: dict, source: SourceFile, where: Location) -> PipelineInput:
     if "dataset" in value or "data" in value:
-        raise UnsupportedError(f"pipeline input '{name}' uses the old 'dataset:' form", location=where,
-                               hint=f"write {name}: {{type: uri_folder, path: ./data}}")
+        raise UnsupportedError(
+            f"pipeline input '{name}' uses the old 'dataset:' form",
+            location=where,
+            hint=f"write {name}: {{type: uri_folder, path: ./data}}",
+        )
     check_mode(value, INPUT_MODES, f"pipeline input '{name}'", where)
     has_path = value.get("path") is not None
     type_text = value.get("type")
@@ -45,8 +51,13 @@ def _declared_input(name: str, value: dict, source: SourceFile, where: Location)
     description = str(value.get("description") or "")
     optional = bool(value.get("optional", False))
     if port_type.is_artifact:
-        path = local_path(value["path"], folder=source.folder, root=source.root, what=f"input '{name}'",
-                          where=where) if has_path else None
+        path = (
+            local_path(
+                value["path"], folder=source.folder, root=source.root, what=f"input '{name}'", where=where
+            )
+            if has_path
+            else None
+        )
         return PipelineInput(name, port_type, default=path, optional=optional, description=description)
     default = value.get("default", value.get("value"))
     if default is not None:
@@ -66,11 +77,17 @@ def read_pipeline_outputs(spec: YamlMap, source: SourceFile) -> tuple[PipelineOu
         path = None
         if value.get("path") is not None:
             try:
-                path = local_path(value["path"], folder=source.folder, root=source.root,
-                                  what=f"output '{name}'", where=where)
+                path = local_path(
+                    value["path"],
+                    folder=source.folder,
+                    root=source.root,
+                    what=f"output '{name}'",
+                    where=where,
+                )
             except UnsupportedError as error:
                 error.hint = "remove 'path' to write under outputs/<job>/<output>, or give a local path"
                 raise
-        outputs.append(PipelineOutput(str(name), port_type, path=path,
-                                      description=str(value.get("description") or "")))
+        outputs.append(
+            PipelineOutput(str(name), port_type, path=path, description=str(value.get("description") or ""))
+        )
     return tuple(outputs)

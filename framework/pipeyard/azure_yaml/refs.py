@@ -25,7 +25,7 @@ _OPTIONAL_BLOCK = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 def strip_azureml(name: str | None) -> str | None:
     """'azureml:cpu-cluster' -> 'cpu-cluster' (compute names); other values unchanged."""
     if isinstance(name, str) and name.startswith("azureml:"):
-        return name[len("azureml:"):]
+        return name[len("azureml:") :]
     return name
 
 
@@ -34,8 +34,9 @@ def is_remote(text: str) -> bool:
     return text.startswith("azureml:") or bool(_URL.match(text)) and not text.startswith("file://")
 
 
-def local_path(text: object, *, folder: Path, root: Path, what: str, where: Location,
-               must_exist: bool = False) -> str:
+def local_path(
+    text: object, *, folder: Path, root: Path, what: str, where: Location, must_exist: bool = False
+) -> str:
     """text (relative to folder; ``./`` and ``file:`` prefixes allowed) as a POSIX path
     relative to root. Workspace assets and URLs raise UnsupportedError with a next step."""
     if not isinstance(text, str) or not text.strip():
@@ -57,7 +58,7 @@ def local_path(text: object, *, folder: Path, root: Path, what: str, where: Loca
         )
     for prefix in ("file://", "file:"):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     absolute = os.path.normpath(os.path.join(folder, text))
     relative = os.path.relpath(absolute, root)

@@ -44,8 +44,11 @@ def algorithm_of(value: Any, where: Location) -> tuple[str, int | None]:
         kind, seed = value, None
     kind = str(kind or "random").lower()
     if kind not in ALGORITHMS:
-        raise DefinitionError(f"unknown sampling_algorithm '{kind}'{did_you_mean(kind, ALGORITHMS)}",
-                              location=where, hint=f"use one of: {', '.join(ALGORITHMS)}")
+        raise DefinitionError(
+            f"unknown sampling_algorithm '{kind}'{did_you_mean(kind, ALGORITHMS)}",
+            location=where,
+            hint=f"use one of: {', '.join(ALGORITHMS)}",
+        )
     if kind == "bayesian":
         raise UnsupportedError(
             "sampling_algorithm 'bayesian' picks each trial from the results of the earlier ones, "
@@ -61,44 +64,70 @@ def algorithm_of(value: Any, where: Location) -> tuple[str, int | None]:
 def check_space(space: Mapping[str, Any], where: Location) -> None:
     """Every entry is a known distribution with exactly the arguments it needs."""
     if not space:
-        raise DefinitionError("the sweep has an empty search_space", location=where,
-                              hint="e.g. search_space: {lr: {type: uniform, min_value: 0.01, max_value: 0.1}}")
+        raise DefinitionError(
+            "the sweep has an empty search_space",
+            location=where,
+            hint="e.g. search_space: {lr: {type: uniform, min_value: 0.01, max_value: 0.1}}",
+        )
     for name, spec in space.items():
         if not isinstance(spec, dict) or spec.get("type") not in DISTRIBUTIONS:
             kind = spec.get("type") if isinstance(spec, dict) else spec
             raise DefinitionError(
                 f"search_space '{name}' has unknown type {kind!r}{did_you_mean(str(kind), DISTRIBUTIONS)}",
-                location=where, hint=f"types: {known(DISTRIBUTIONS)}")
+                location=where,
+                hint=f"types: {known(DISTRIBUTIONS)}",
+            )
         needed = DISTRIBUTIONS[spec["type"]]
         missing = [k for k in needed if spec.get(k) is None]
         if missing:
-            raise DefinitionError(f"search_space '{name}' ({spec['type']}) lacks {', '.join(missing)}",
-                                  location=where, hint=f"{spec['type']} takes {', '.join(needed)}")
+            raise DefinitionError(
+                f"search_space '{name}' ({spec['type']}) lacks {', '.join(missing)}",
+                location=where,
+                hint=f"{spec['type']} takes {', '.join(needed)}",
+            )
         if spec["type"] == "choice" and (not isinstance(spec["values"], list) or not spec["values"]):
-            raise DefinitionError(f"search_space '{name}': choice needs a non-empty list of values",
-                                  location=where)
+            raise DefinitionError(
+                f"search_space '{name}': choice needs a non-empty list of values", location=where
+            )
         if any(isinstance(v, dict) for v in (spec.get("values") or [])):
-            raise UnsupportedError(f"search_space '{name}' nests search spaces in a choice",
-                                   location=where, hint="split it into one sweep per branch")
+            raise UnsupportedError(
+                f"search_space '{name}' nests search spaces in a choice",
+                location=where,
+                hint="split it into one sweep per branch",
+            )
 
 
-def sample(space: Mapping[str, Any], algorithm: str, seed: int | None, max_trials: int | None,
-           name: str, where: Location) -> list[dict[str, Any]]:
+def sample(
+    space: Mapping[str, Any],
+    algorithm: str,
+    seed: int | None,
+    max_trials: int | None,
+    name: str,
+    where: Location,
+) -> list[dict[str, Any]]:
     """The values of every trial, in trial order."""
     check_space(space, where)
     if algorithm == "grid":
         not_choice = [k for k, v in space.items() if v["type"] != "choice"]
         if not_choice:
-            raise DefinitionError(f"grid sampling takes only choice; {', '.join(not_choice)} "
-                                  f"{'is' if len(not_choice) == 1 else 'are'} not",
-                                  location=where, hint="use random sampling, or list the values with choice")
+            raise DefinitionError(
+                f"grid sampling takes only choice; {', '.join(not_choice)} "
+                f"{'is' if len(not_choice) == 1 else 'are'} not",
+                location=where,
+                hint="use random sampling, or list the values with choice",
+            )
         keys = list(space)
-        grid = [dict(zip(keys, combo, strict=True))
-                for combo in itertools.product(*(space[k]["values"] for k in keys))]
+        grid = [
+            dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(space[k]["values"] for k in keys))
+        ]
         return grid[:max_trials] if max_trials else grid
     if not max_trials:
-        raise DefinitionError("random sampling needs limits.max_total_trials", location=where,
-                              hint="add limits: {max_total_trials: 10}")
+        raise DefinitionError(
+            "random sampling needs limits.max_total_trials",
+            location=where,
+            hint="add limits: {max_total_trials: 10}",
+        )
     rng = random.Random(seed if seed is not None else _seed_from(name))
     return [{k: _draw(v, rng) for k, v in space.items()} for _ in range(max_trials)]
 

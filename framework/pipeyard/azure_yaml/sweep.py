@@ -37,12 +37,32 @@ from .search_space import algorithm_of, sample
 from .termination import read_policy
 from .yamlfile import YamlMap, check_keys, expect_map, line_of, yaml_map
 
-SWEEP_KEYS = frozenset({
-    "type", "name", "display_name", "description", "tags", "properties", "experiment_name",
-    "compute", "inputs", "outputs", "trial", "search_space", "sampling_algorithm", "objective",
-    "limits", "early_termination", "queue_settings", "resources", "identity", "services",
-    "comment", "$schema",
-})
+SWEEP_KEYS = frozenset(
+    {
+        "type",
+        "name",
+        "display_name",
+        "description",
+        "tags",
+        "properties",
+        "experiment_name",
+        "compute",
+        "inputs",
+        "outputs",
+        "trial",
+        "search_space",
+        "sampling_algorithm",
+        "objective",
+        "limits",
+        "early_termination",
+        "queue_settings",
+        "resources",
+        "identity",
+        "services",
+        "comment",
+        "$schema",
+    }
+)
 TRACKING_OUTPUT = "sweep_mlruns"
 TABLE_OUTPUT = "sweep_trials"
 SELECT_MODULE = "pipeyard.azure_yaml.trial_select"
@@ -54,7 +74,9 @@ def sweep_jobs(name: str, spec: YamlMap, context: JobContext) -> list[Job]:
     source = context.source
     where = source.at(line_of(spec), name)
     check_keys(spec, SWEEP_KEYS, f"sweep job '{name}'", source, name)
-    space = expect_map(spec.get("search_space"), "search_space", source.at(line_of(spec, "search_space"), name))
+    space = expect_map(
+        spec.get("search_space"), "search_space", source.at(line_of(spec, "search_space"), name)
+    )
     trial = _trial_component(name, spec, space, context)
     for key in space:
         if trial.parameter(str(key)) is None:
@@ -62,19 +84,30 @@ def sweep_jobs(name: str, spec: YamlMap, context: JobContext) -> list[Job]:
             raise ReferenceError_(
                 f"search_space '{key}' is not a parameter of trial component '{trial.name}'"
                 f"{did_you_mean(str(key), names)}",
-                location=source.at(line_of(space, key), name), hint=f"its parameters: {known(names)}")
+                location=source.at(line_of(space, key), name),
+                hint=f"its parameters: {known(names)}",
+            )
     objective = expect_map(spec.get("objective"), "objective", source.at(line_of(spec, "objective"), name))
     goal = str(objective.get("goal", "")).lower()
     metric = objective.get("primary_metric")
     if goal not in ("maximize", "minimize") or not metric:
-        raise DefinitionError("a sweep needs objective: {goal: maximize | minimize, primary_metric: <name>}",
-                              location=source.at(line_of(spec, "objective"), name),
-                              hint="primary_metric names what the trial logs with mlflow.log_metric")
+        raise DefinitionError(
+            "a sweep needs objective: {goal: maximize | minimize, primary_metric: <name>}",
+            location=source.at(line_of(spec, "objective"), name),
+            hint="primary_metric names what the trial logs with mlflow.log_metric",
+        )
     limits = expect_map(spec.get("limits"), "limits", source.at(line_of(spec, "limits"), name))
-    algorithm, seed = algorithm_of(spec.get("sampling_algorithm"),
-                                   source.at(line_of(spec, "sampling_algorithm"), name))
-    trials = sample(space, algorithm, seed, _whole(limits.get("max_total_trials"), "max_total_trials", where),
-                    name, source.at(line_of(spec, "search_space"), name))
+    algorithm, seed = algorithm_of(
+        spec.get("sampling_algorithm"), source.at(line_of(spec, "sampling_algorithm"), name)
+    )
+    trials = sample(
+        space,
+        algorithm,
+        seed,
+        _whole(limits.get("max_total_trials"), "max_total_trials", where),
+        name,
+        source.at(line_of(spec, "search_space"), name),
+    )
     tracked = replace(trial, outputs=(*trial.outputs, OutputPort(TRACKING_OUTPUT, PortType.URI_FOLDER)))
     inputs, parameters = bind_inputs(spec, trial, name, context)
     trial_timeout = _whole(limits.get("trial_timeout"), "trial_timeout", where)
@@ -85,29 +118,39 @@ def sweep_jobs(name: str, spec: YamlMap, context: JobContext) -> list[Job]:
         bound = dict(parameters)
         for key, value in values.items():
             parameter = swept[key]
-            bound[key] = Value(lenient_value(value, parameter.type, key, where, context.notes, parameter.choices))
-        jobs.append(Job(
-            name=f"{name}__trial_{index}",
-            component=tracked,
-            inputs=inputs,
-            parameters=bound,
-            compute=spec.get("compute"),
-            timeout_s=float(trial_timeout) if trial_timeout else None,
-            source=where,
-            tracking_output=TRACKING_OUTPUT,
-            group=group,
-        ))
+            bound[key] = Value(
+                lenient_value(value, parameter.type, key, where, context.notes, parameter.choices)
+            )
+        jobs.append(
+            Job(
+                name=f"{name}__trial_{index}",
+                component=tracked,
+                inputs=inputs,
+                parameters=bound,
+                compute=spec.get("compute"),
+                timeout_s=float(trial_timeout) if trial_timeout else None,
+                source=where,
+                tracking_output=TRACKING_OUTPUT,
+                group=group,
+            )
+        )
     selector = _selector(trial, len(trials), goal, str(metric), trials)
     paths, bindings = bind_outputs(spec, selector, name, context)
     paths.setdefault(TABLE_OUTPUT, posixpath.join(DEFAULT_OUTPUT_ROOT, name, f"{TABLE_OUTPUT}.json"))
-    jobs.append(Job(
-        name=name,
-        component=selector,
-        inputs={f"t{i}_{o.name}": JobOutputRef(job.name, o.name) for i, job in enumerate(jobs) for o in tracked.outputs},
-        output_paths=paths,
-        output_bindings=bindings,
-        source=where,
-    ))
+    jobs.append(
+        Job(
+            name=name,
+            component=selector,
+            inputs={
+                f"t{i}_{o.name}": JobOutputRef(job.name, o.name)
+                for i, job in enumerate(jobs)
+                for o in tracked.outputs
+            },
+            output_paths=paths,
+            output_bindings=bindings,
+            source=where,
+        )
+    )
     return jobs
 
 
@@ -116,8 +159,11 @@ def _trial_component(name: str, spec: YamlMap, space: YamlMap, context: JobConte
     trial = spec.get("trial")
     where = source.at(line_of(spec, "trial"), name)
     if trial is None:
-        raise DefinitionError(f"sweep job '{name}' has no trial", location=where,
-                              hint="add trial: ./components/train.yml (a command component)")
+        raise DefinitionError(
+            f"sweep job '{name}' has no trial",
+            location=where,
+            hint="add trial: ./components/train.yml (a command component)",
+        )
     if isinstance(trial, dict):
         trial = _search_space_as_inputs(yaml_map(trial), spec, space)
         return component_from_spec(trial, source, default_name=name.replace("-", "_"), step=name)
@@ -139,8 +185,11 @@ def _search_space_as_inputs(trial: YamlMap, spec: YamlMap, space: YamlMap) -> Ya
             continue
         if isinstance(value, dict):
             kind = value.get("type") or ("uri_file" if "file" in value else "uri_folder")
-            declared[key] = {"type": kind} if "path" in value or "file" in value or "folder" in value \
+            declared[key] = (
+                {"type": kind}
+                if "path" in value or "file" in value or "folder" in value
                 else {"type": kind or _kind(value.get("default")), "default": value.get("default")}
+            )
         else:
             declared[key] = {"type": _kind(value), "default": value}
     for key, value in space.items():
@@ -162,12 +211,26 @@ def _kind(value: Any) -> str:
     return "string"
 
 
-def _selector(trial: Component, count: int, goal: str, metric: str, trials: list[dict[str, Any]]) -> Component:
+def _selector(
+    trial: Component, count: int, goal: str, metric: str, trials: list[dict[str, Any]]
+) -> Component:
     """The component that picks the best trial and copies its outputs."""
-    ports = tuple(InputPort(f"t{i}_{o.name}", o.type)
-                  for i in range(count) for o in (*trial.outputs, OutputPort(TRACKING_OUTPUT)))
-    words = ["python", "-m", SELECT_MODULE, "--goal", goal, "--metric", metric,
-             "--values", json.dumps(trials, sort_keys=True, default=str)]
+    ports = tuple(
+        InputPort(f"t{i}_{o.name}", o.type)
+        for i in range(count)
+        for o in (*trial.outputs, OutputPort(TRACKING_OUTPUT))
+    )
+    words = [
+        "python",
+        "-m",
+        SELECT_MODULE,
+        "--goal",
+        goal,
+        "--metric",
+        metric,
+        "--values",
+        json.dumps(trials, sort_keys=True, default=str),
+    ]
     command = shlex.join(words) + f" --table ${{{{outputs.{TABLE_OUTPUT}}}}}"
     for i in range(count):
         command += f" --trial ${{{{inputs.t{i}_{TRACKING_OUTPUT}}}}}"
@@ -192,8 +255,9 @@ def _whole(value: Any, what: str, where) -> int | None:
     return value
 
 
-def _group(name: str, spec: YamlMap, limits: YamlMap, metric: str, goal: str, context: JobContext
-           ) -> StepGroup | None:
+def _group(
+    name: str, spec: YamlMap, limits: YamlMap, metric: str, goal: str, context: JobContext
+) -> StepGroup | None:
     """max_concurrent_trials, timeout and early_termination, shared by the trials (the scheduler
     applies them: runner.groups)."""
     where = context.source.at(line_of(spec), name)

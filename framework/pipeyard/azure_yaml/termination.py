@@ -53,33 +53,43 @@ def read_policy(spec: Mapping[str, Any], where: Location) -> Policy:
     """The Policy of an ``early_termination`` mapping; DefinitionError for what Azure refuses."""
     kind = str(spec.get("type", ""))
     if kind not in POLICY_TYPES:
-        raise DefinitionError(f"unknown early_termination type '{kind}'{did_you_mean(kind, POLICY_TYPES)}",
-                              location=where, hint=f"use one of: {', '.join(POLICY_TYPES)}")
+        raise DefinitionError(
+            f"unknown early_termination type '{kind}'{did_you_mean(kind, POLICY_TYPES)}",
+            location=where,
+            hint=f"use one of: {', '.join(POLICY_TYPES)}",
+        )
     for key in spec:
         if key not in _KEYS[kind]:
-            raise DefinitionError(f"early_termination {kind} has no key '{key}'"
-                                  f"{did_you_mean(str(key), sorted(_KEYS[kind]))}", location=where,
-                                  hint=f"its keys: {', '.join(sorted(_KEYS[kind]))}")
+            raise DefinitionError(
+                f"early_termination {kind} has no key '{key}'{did_you_mean(str(key), sorted(_KEYS[kind]))}",
+                location=where,
+                hint=f"its keys: {', '.join(sorted(_KEYS[kind]))}",
+            )
     values: dict[str, Any] = {"type": kind}
     for key in ("evaluation_interval", "delay_evaluation", "truncation_percentage"):
         if spec.get(key) is not None:
             value = spec[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise DefinitionError(f"early_termination {key} must be a whole number >= 0, got {value!r}",
-                                      location=where)
+                raise DefinitionError(
+                    f"early_termination {key} must be a whole number >= 0, got {value!r}", location=where
+                )
             values[key] = value
     for key in ("slack_factor", "slack_amount"):
         if spec.get(key) is not None:
             value = spec[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise DefinitionError(f"early_termination {key} must be a number >= 0, got {value!r}",
-                                      location=where)
+                raise DefinitionError(
+                    f"early_termination {key} must be a number >= 0, got {value!r}", location=where
+                )
             values[key] = float(value)
     if kind == "truncation_selection" and not 0 < values.get("truncation_percentage", 0) < 100:
-        raise DefinitionError("truncation_selection needs truncation_percentage between 1 and 99",
-                              location=where)
+        raise DefinitionError(
+            "truncation_selection needs truncation_percentage between 1 and 99", location=where
+        )
     if values.get("evaluation_interval") == 0:
-        values["evaluation_interval"] = 1  # azure-ai-ml's default for bandit and truncation; the service reads it as 1
+        values["evaluation_interval"] = (
+            1  # azure-ai-ml's default for bandit and truncation; the service reads it as 1
+        )
     return Policy(**values)
 
 
@@ -89,7 +99,9 @@ def is_evaluation_point(policy: Policy, interval: int) -> bool:
     return interval > policy.delay_evaluation and (interval - policy.delay_evaluation) % every == 0
 
 
-def should_stop(policy: Policy, goal: str, own: Sequence[float], others: Sequence[Sequence[float]]) -> str | None:
+def should_stop(
+    policy: Policy, goal: str, own: Sequence[float], others: Sequence[Sequence[float]]
+) -> str | None:
     """Why the trial whose primary metric values are own should stop now, or None.
 
     Evaluated at interval len(own) against the other trials that reached it.
@@ -116,12 +128,16 @@ def should_stop(policy: Policy, goal: str, own: Sequence[float], others: Sequenc
         median = statistics.median(averages)
         so_far = max(own) if higher else min(own)
         if (so_far < median) if higher else (so_far > median):
-            return (f"median_stopping at interval {k}: best so far {so_far:.6g} is worse than the median "
-                    f"of running averages, {median:.6g}")
+            return (
+                f"median_stopping at interval {k}: best so far {so_far:.6g} is worse than the median "
+                f"of running averages, {median:.6g}"
+            )
         return None
     values = [p[k - 1] for p in peers]
     worse = sum(1 for v in values if (v < value if higher else v > value))
     if (worse + 1) <= (len(values) + 1) * policy.truncation_percentage / 100:
-        return (f"truncation_selection at interval {k}: {value:.6g} is in the lowest "
-                f"{policy.truncation_percentage}% of {len(values) + 1} trials")
+        return (
+            f"truncation_selection at interval {k}: {value:.6g} is in the lowest "
+            f"{policy.truncation_percentage}% of {len(values) + 1} trials"
+        )
     return None

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", action="append", default=[])
     parser.add_argument("--file", action="append", default=[])
     args = parser.parse_args(argv[:split])
-    command = " ".join(argv[split + 1:])
+    command = " ".join(argv[split + 1 :])
     policy = Policy(**json.loads(args.policy))
     # a process group of its own (os.setpgid in the child: Popen's process_group needs 3.11)
     child = subprocess.Popen(["/bin/sh", "-c", command], preexec_fn=_own_group)  # noqa: PLW1509
@@ -70,8 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         if len(own) <= seen:
             continue
         peers = [metric_history(Path(p), args.metric) for p in args.peer]
-        reason = next((r for k in range(seen + 1, len(own) + 1)
-                       if (r := should_stop(policy, args.goal, own[:k], peers))), None)
+        reason = next(
+            (
+                r
+                for k in range(seen + 1, len(own) + 1)
+                if (r := should_stop(policy, args.goal, own[:k], peers))
+            ),
+            None,
+        )
         seen = len(own)
         if reason is not None and child.poll() is None:
             _stop(child)

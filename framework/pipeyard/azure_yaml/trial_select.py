@@ -22,20 +22,28 @@ from ..mlflow_store import STORE_FOLDER, read_store
 from .trial_guard import terminated_reason
 
 
-def best_trial(metrics: list[dict[str, float]], metric: str, goal: str,
-               stopped: frozenset[int] = frozenset()) -> int | None:
+def best_trial(
+    metrics: list[dict[str, float]], metric: str, goal: str, stopped: frozenset[int] = frozenset()
+) -> int | None:
     """The index of the best trial by metric (the first one on a tie), leaving out the trials
     stopped early; None when none of the others logged it."""
-    scored = [(i, m[metric]) for i, m in enumerate(metrics)
-              if i not in stopped and metric in m and not math.isnan(m[metric])]
+    scored = [
+        (i, m[metric])
+        for i, m in enumerate(metrics)
+        if i not in stopped and metric in m and not math.isnan(m[metric])
+    ]
     if not scored:
         return None
     pick = max if goal == "maximize" else min
     return pick(scored, key=lambda pair: (pair[1], -pair[0]) if goal == "maximize" else (pair[1], pair[0]))[0]
 
 
-def table_text(values: list[dict], metrics: list[dict[str, float]], best: int | None,
-               stopped: frozenset[int] = frozenset()) -> str:
+def table_text(
+    values: list[dict],
+    metrics: list[dict[str, float]],
+    best: int | None,
+    stopped: frozenset[int] = frozenset(),
+) -> str:
     """The trial table as aligned text, the best trial marked with '*', those stopped early with 'x'."""
     params = sorted({k for v in values for k in v})
     names = sorted({k for m in metrics for k in m})
@@ -87,14 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         "objective": {"goal": args.goal, "primary_metric": args.metric},
         "best_trial": best,
         "best": {args.metric: metrics[best][args.metric]} if best is not None else {},
-        "trials": [{"trial": i, "values": v, "metrics": m, **({"stopped_early": reasons[i]} if i in reasons else {})}
-                   for i, (v, m) in enumerate(zip(values, metrics, strict=True))],
+        "trials": [
+            {"trial": i, "values": v, "metrics": m, **({"stopped_early": reasons[i]} if i in reasons else {})}
+            for i, (v, m) in enumerate(zip(values, metrics, strict=True))
+        ],
     }
     Path(args.table).parent.mkdir(parents=True, exist_ok=True)
     Path(args.table).write_text(json.dumps(table, indent=2, sort_keys=True) + "\n")
     if best is None:
-        print(f"error: no trial logged the primary metric '{args.metric}' "
-              "(log it with mlflow.log_metric in the trial's script)", file=sys.stderr)
+        print(
+            f"error: no trial logged the primary metric '{args.metric}' "
+            "(log it with mlflow.log_metric in the trial's script)",
+            file=sys.stderr,
+        )
         return 1
     print(f"best trial: {best} ({args.metric} = {metrics[best][args.metric]:.6g}, {args.goal})")
     sources = {}

@@ -39,9 +39,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in data:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         data[key] = loader.construct_object(value_node, deep=True)
         data.lines[key] = key_node.start_mark.line + 1
 
@@ -125,8 +123,15 @@ def line_of(mapping: Any, key: Any = None) -> int | None:
     return None
 
 
-def check_keys(mapping: dict, known_keys: frozenset[str], what: str, source: SourceFile,
-               step: str | None = None, notes: list[str] | None = None, refuse_unknown: bool = False) -> None:
+def check_keys(
+    mapping: dict,
+    known_keys: frozenset[str],
+    what: str,
+    source: SourceFile,
+    step: str | None = None,
+    notes: list[str] | None = None,
+    refuse_unknown: bool = False,
+) -> None:
     """Unknown keys that look like typos of known ones: refused where Azure ML's schema refuses
     unknown keys (notes is None), a note with the suggestion where Azure accepts them (notes
     given, e.g. under ``settings`` and in the jobs of a pipeline). Other unknown keys are
@@ -138,13 +143,18 @@ def check_keys(mapping: dict, known_keys: frozenset[str], what: str, source: Sou
         suggestion = did_you_mean(key, known_keys)
         where = source.at(line_of(mapping, key), step)
         if not suggestion and refuse_unknown:
-            raise DefinitionError(f"unknown key '{key}' in {what}; Azure ML refuses it too", location=where,
-                                  hint=f"keys of {what}: {', '.join(sorted(known_keys))}")
+            raise DefinitionError(
+                f"unknown key '{key}' in {what}; Azure ML refuses it too",
+                location=where,
+                hint=f"keys of {what}: {', '.join(sorted(known_keys))}",
+            )
         if not suggestion:
             continue
         if notes is not None:
-            notes.append(f"{where}: unknown key '{key}' in {what}{suggestion}; Azure ML accepts it "
-                         "and pipeyard ignores it")
+            notes.append(
+                f"{where}: unknown key '{key}' in {what}{suggestion}; Azure ML accepts it "
+                "and pipeyard ignores it"
+            )
             continue
         raise DefinitionError(
             f"unknown key '{key}' in {what}{suggestion}",

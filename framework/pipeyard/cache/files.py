@@ -26,9 +26,7 @@ def temp_name_for(path: Path) -> Path:
     return path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
 
 
-def write_atomic(
-    path: Path, data: bytes | str, *, fsync: bool = True, mode: int | None = None
-) -> None:
+def write_atomic(path: Path, data: bytes | str, *, fsync: bool = True, mode: int | None = None) -> None:
     """Write data to path so that readers see the old or the new content, never a part.
 
     The one atomic writer of pipeyard. The data (str is written as UTF-8, newlines untouched)

@@ -88,9 +88,7 @@ def _md5_if_unchanged(path: Path | str, st: os.stat_result) -> tuple[str, bool]:
 
 def dir_listing_bytes(entries: tuple[DirEntry, ...] | list[DirEntry]) -> bytes:
     """The bytes of a folder's `.dir` object: its files sorted by relpath, as JSON."""
-    listing = sorted(
-        ({"md5": e.md5, "relpath": e.relpath} for e in entries), key=lambda d: d["relpath"]
-    )
+    listing = sorted(({"md5": e.md5, "relpath": e.relpath} for e in entries), key=lambda d: d["relpath"])
     return json.dumps(listing, sort_keys=True).encode("utf-8")
 
 
@@ -136,12 +134,7 @@ class HashState:
     def lookup(self, key: str, st: os.stat_result) -> str | None:
         """The md5 remembered for key when the file still has the stat it had, else None."""
         found = self._loaded().get(key)
-        if (
-            found
-            and found[0] == st.st_mtime_ns
-            and found[1] == st.st_size
-            and found[2] == (st.st_ino)
-        ):
+        if found and found[0] == st.st_mtime_ns and found[1] == st.st_size and found[2] == (st.st_ino):
             return found[3]
         return None
 
@@ -289,8 +282,7 @@ def _kept(items: list[os.DirEntry], rules: IgnoreRules, folder_key: str) -> list
 
 def _ignore_file_inside(top_key: str, found: str) -> RepositoryError:
     return RepositoryError(
-        f"'{found}' is inside '{top_key}', a folder DVC tracks; DVC refuses to hash such a "
-        "folder",
+        f"'{found}' is inside '{top_key}', a folder DVC tracks; DVC refuses to hash such a folder",
         location=Location(file=found),
         hint=f"move its patterns to a .dvcignore above '{top_key}' (patterns may name "
         "sub-folders, e.g. 'data/scratch/')",

@@ -30,8 +30,17 @@ LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
 DEFAULT_LINK_TYPES = ("reflink", "copy")
 LINKED_TYPES = frozenset({"hardlink", "symlink"})  # the workspace file is the cache object
 _FALLBACK_ERRNOS = frozenset(
-    {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.ENOTTY, errno.ENOSYS, errno.EINVAL,
-     errno.EAGAIN, errno.EMLINK, errno.EOPNOTSUPP}
+    {
+        errno.EPERM,
+        errno.ENOTSUP,
+        errno.EXDEV,
+        errno.ENOTTY,
+        errno.ENOSYS,
+        errno.EINVAL,
+        errno.EAGAIN,
+        errno.EMLINK,
+        errno.EOPNOTSUPP,
+    }
 )
 _FICLONE = 0x40049409  # Linux ioctl: clone the source file's extents into the destination
 
@@ -133,7 +142,9 @@ class Linker:
     (DVC tests the link types once per checkout the same way). Safe to share between threads.
     """
 
-    def __init__(self, link_types: tuple[str, ...] = DEFAULT_LINK_TYPES, file_mode: int | None = None) -> None:
+    def __init__(
+        self, link_types: tuple[str, ...] = DEFAULT_LINK_TYPES, file_mode: int | None = None
+    ) -> None:
         self.link_types = tuple(link_types) or DEFAULT_LINK_TYPES
         self.file_mode = 0o666 & ~umask() if file_mode is None else file_mode
         self._unavailable: set[str] = set()

@@ -222,9 +222,7 @@ class LockFile:
         keep = set(keep)
         order = [n for n in dict.fromkeys(order) if self.entry(n) is not None]
         listed = set(order)
-        rest = [
-            n for n in self.stage_names() if n not in listed and (n in keep or n in self._recorded)
-        ]
+        rest = [n for n in self.stage_names() if n not in listed and (n in keep or n in self._recorded)]
         final = {n: entry for n in [*order, *rest] if (entry := self.entry(n)) is not None}
         if list(final.items()) == list(loaded.items()):
             return False

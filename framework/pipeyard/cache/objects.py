@@ -120,7 +120,8 @@ class ObjectCache:
         names = [n for n in (exc.filename, exc.filename2) if n is not None]
         cache = os.path.abspath(self.cache_dir)
         return not names or any(
-            os.path.abspath(os.fsdecode(n)).startswith(cache + os.sep) or os.path.abspath(os.fsdecode(n)) == cache
+            os.path.abspath(os.fsdecode(n)).startswith(cache + os.sep)
+            or os.path.abspath(os.fsdecode(n)) == cache
             for n in names
         )
 
@@ -260,5 +261,3 @@ def _changed(source: Path) -> RepositoryError:
         f"'{source}' changed while it was being saved to the cache",
         hint="make sure no other process writes it, then run the step again",
     )
-
-

@@ -36,6 +36,7 @@ DEFAULT_DATA_EXTENSIONS = frozenset(
     }
 )  # fmt: skip
 
+
 def parse_size(text: str) -> int:
     """Bytes from a size such as ``1MB``, ``500KB``, ``2.5MiB`` or a bare number of bytes.
 

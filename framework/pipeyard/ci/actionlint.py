@@ -20,7 +20,9 @@ from ..yamlio import to_yaml
 
 CONFIG_PATH = ".github/actionlint.yaml"
 # the labels of GitHub-hosted runners; any other label needs declaring for actionlint
-GITHUB_HOSTED = re.compile(r"^(ubuntu|windows|macos)-[\w.-]+$|^self-hosted$|^(linux|windows|macos|x64|arm|arm64)$", re.I)
+GITHUB_HOSTED = re.compile(
+    r"^(ubuntu|windows|macos)-[\w.-]+$|^self-hosted$|^(linux|windows|macos|x64|arm|arm64)$", re.I
+)
 _NODE_SCRIPT = """
 const [module, file] = process.argv.slice(1);
 require(module).createLinter().then((lint) => {
@@ -53,14 +55,25 @@ def lint(text: str, labels: Iterable[str], name: str = "workflow.yml") -> list[s
         if program is not None:
             config = Path(folder) / CONFIG_PATH
             config.write_text(config_text(declared), encoding="utf-8")
-            done = subprocess.run([program, "-format", "{{json .}}", "-config-file", str(config), str(workflow)],
-                                  capture_output=True, text=True, timeout=120, check=False, cwd=folder)
+            done = subprocess.run(
+                [program, "-format", "{{json .}}", "-config-file", str(config), str(workflow)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                cwd=folder,
+            )
         else:
             module = npm_module()
             if module is None:
                 return None
-            done = subprocess.run(["node", "-e", _NODE_SCRIPT, str(module), str(workflow)],
-                                  capture_output=True, text=True, timeout=120, check=False)
+            done = subprocess.run(
+                ["node", "-e", _NODE_SCRIPT, str(module), str(workflow)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
     try:
         findings = json.loads(done.stdout or "[]")
     except json.JSONDecodeError:

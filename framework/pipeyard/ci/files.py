@@ -49,7 +49,9 @@ class CheckResult:
         return not (self.out_of_date or self.graph_problems or self.schema_problems)
 
 
-def workflow_options(loaded: Loaded, merge_chains: bool | None = None, pipeline_file: str | None = None) -> WorkflowOptions:
+def workflow_options(
+    loaded: Loaded, merge_chains: bool | None = None, pipeline_file: str | None = None
+) -> WorkflowOptions:
     """The options for a loaded project: its `ci.github` settings, overridden by the CLI's."""
     spec = loaded.project.ci_github
     root = Path(loaded.root)
@@ -88,7 +90,9 @@ def write_files(root: Path, generated: GeneratedFiles) -> list[str]:
     return changed
 
 
-def check(root: Path, generated: GeneratedFiles, options: WorkflowOptions, output: str = WORKFLOW_PATH) -> CheckResult:
+def check(
+    root: Path, generated: GeneratedFiles, options: WorkflowOptions, output: str = WORKFLOW_PATH
+) -> CheckResult:
     """Compare the files on disk with generated, check the job graph and GitHub's schemas."""
     root = Path(root)
     stale = tuple(

@@ -65,7 +65,9 @@ def ci_jobs(stages: Sequence, options: WorkflowOptions) -> tuple[CiJob, ...]:
     return plan_jobs([s.name for s in stages], upstream, labels, options.merge_chains)
 
 
-def generate(stages: Sequence, options: WorkflowOptions, workflow_path: str = WORKFLOW_PATH) -> GeneratedFiles:
+def generate(
+    stages: Sequence, options: WorkflowOptions, workflow_path: str = WORKFLOW_PATH
+) -> GeneratedFiles:
     """The workflow and the setup action for compiled stages."""
     jobs = ci_jobs(stages, options)
     header = (
@@ -303,7 +305,8 @@ def setup_action(options: WorkflowOptions) -> dict[str, Any]:
                     "with": {"python-version": "${{ inputs.python-version }}"},
                 },
                 {
-                    "name": "Install pipeyard" + (f" ({options.install_origin})" if options.install_origin else "")
+                    "name": "Install pipeyard"
+                    + (f" ({options.install_origin})" if options.install_origin else "")
                     + " and the requirements",
                     "shell": "bash",
                     "run": "\n".join(installs),
@@ -313,7 +316,7 @@ def setup_action(options: WorkflowOptions) -> dict[str, Any]:
                     "if": "inputs.dvc-config != ''",
                     "shell": "bash",
                     "env": {"DVC_CONFIG_LOCAL": "${{ inputs.dvc-config }}"},
-                    "run": 'printf \'%s\\n\' "$DVC_CONFIG_LOCAL" > .dvc/config.local',
+                    "run": "printf '%s\\n' \"$DVC_CONFIG_LOCAL\" > .dvc/config.local",
                 },
             ],
         },

@@ -172,6 +172,8 @@ def pull(loaded: Loaded, steps: Sequence[str] | None) -> Pulled:
         try:
             run_dvc(root, "pull", *own, hint=_REMOTE_HINT)
         except RepositoryError as error:
-            notes.append(f"could not pull earlier results of {', '.join(own)}; they run again ({error.message})")
+            notes.append(
+                f"could not pull earlier results of {', '.join(own)}; they run again ({error.message})"
+            )
             own = []
     return Pulled(tuple(entries), tuple(required), tuple(own), tuple(notes))

@@ -57,11 +57,16 @@ def pipeyard_source(configured: str | None = None) -> PipeyardSource:
     if found is None:
         return PipeyardSource(None, "pipeyard is not installed as a package here")
     if found.vcs_url:
-        return PipeyardSource(f"pipeyard @ git+{found.vcs_url}@{found.commit}", f"the git URL pip installed from ({found.vcs_url})")
+        return PipeyardSource(
+            f"pipeyard @ git+{found.vcs_url}@{found.commit}",
+            f"the git URL pip installed from ({found.vcs_url})",
+        )
     if found.folder is not None:
         return _from_checkout(found.folder)
     if found.archive_url and found.archive_url.startswith(("https://", "http://")):
-        return PipeyardSource(f"pipeyard @ {found.archive_url}", f"the archive pip installed from ({found.archive_url})")
+        return PipeyardSource(
+            f"pipeyard @ {found.archive_url}", f"the archive pip installed from ({found.archive_url})"
+        )
     if found.archive_url:
         return PipeyardSource(None, f"pipeyard was installed from {found.archive_url}, which CI cannot reach")
     return PipeyardSource(f"pipeyard=={found.version}", "the package index pipeyard was installed from")
@@ -75,8 +80,12 @@ def _from_checkout(folder: Path) -> PipeyardSource:
     except RepositoryError:
         origin = commit = ""
     if not origin or not commit:
-        return PipeyardSource(None, f"pipeyard is installed from the folder {folder}, which has no 'origin' remote")
-    return PipeyardSource(f"pipeyard @ git+{https_url(origin)}@{commit}", f"the origin of {folder} at {commit[:12]}")
+        return PipeyardSource(
+            None, f"pipeyard is installed from the folder {folder}, which has no 'origin' remote"
+        )
+    return PipeyardSource(
+        f"pipeyard @ git+{https_url(origin)}@{commit}", f"the origin of {folder} at {commit[:12]}"
+    )
 
 
 def https_url(remote: str) -> str:
@@ -95,7 +104,9 @@ def default_branch(root: Path) -> str:
     """The repository's default branch: origin's HEAD, else a local main or master, else the
     branch checked out, else main."""
     try:
-        remote_head = run_git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False)
+        remote_head = run_git(
+            root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
+        )
         if remote_head.returncode == 0 and remote_head.stdout.strip():
             return remote_head.stdout.strip().split("/", 1)[-1]
         current = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()

@@ -30,20 +30,33 @@ def ci() -> None:
 
 
 _overrides = click.option(
-    "--overrides", default="", metavar="TEXT",
+    "--overrides",
+    default="",
+    metavar="TEXT",
     help="Hydra overrides in one string, split like a shell line (every job must use the same).",
 )
 
 
 @ci.command()
 @pipeline_option
-@click.option("--output", default=ci_files.WORKFLOW_PATH, show_default=True, metavar="PATH",
-              help="Where to write the workflow, relative to the project root.")
-@click.option("--merge-chains/--no-merge-chains", default=None,
-              help="Run a linear chain of steps on the same runner in one job "
-                   "(default: ci.github.merge_chains in pipeyard.yaml, else yes).")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 if the files are out of date or invalid (for pre-commit).")
+@click.option(
+    "--output",
+    default=ci_files.WORKFLOW_PATH,
+    show_default=True,
+    metavar="PATH",
+    help="Where to write the workflow, relative to the project root.",
+)
+@click.option(
+    "--merge-chains/--no-merge-chains",
+    default=None,
+    help="Run a linear chain of steps on the same runner in one job "
+    "(default: ci.github.merge_chains in pipeyard.yaml, else yes).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if the files are out of date or invalid (for pre-commit).",
+)
 def github(pipeline: str | None, output: str, merge_chains: bool | None, check: bool) -> None:
     """Write a GitHub Actions workflow that runs the pipeline one job per step.
 
@@ -57,12 +70,17 @@ def github(pipeline: str | None, output: str, merge_chains: bool | None, check: 
     options = ci_files.workflow_options(loaded, merge_chains=merge_chains, pipeline_file=pipeline)
     generated = ci_files.generate_files(loaded, options, output)
     if _has_no_remote(loaded.root):
-        err.print("note: no DVC remote is configured; the jobs need one "
-                  "(dvc remote add -d NAME URL, then commit .dvc/config)", style="yellow")
+        err.print(
+            "note: no DVC remote is configured; the jobs need one "
+            "(dvc remote add -d NAME URL, then commit .dvc/config)",
+            style="yellow",
+        )
     if not check:
         changed = ci_files.write_files(loaded.root, generated)
         out.print(f"wrote {', '.join(changed)}" if changed else "the workflow files are up to date")
-        out.print(f"{len(generated.jobs)} step job(s): " + "; ".join(", ".join(j.steps) for j in generated.jobs))
+        out.print(
+            f"{len(generated.jobs)} step job(s): " + "; ".join(", ".join(j.steps) for j in generated.jobs)
+        )
         return
     result = ci_files.check(loaded.root, generated, options, output)
     for note in result.notes:
@@ -70,8 +88,10 @@ def github(pipeline: str | None, output: str, merge_chains: bool | None, check: 
     for problem in (*result.graph_problems, *result.schema_problems):
         err.print(f"problem: {problem}", markup=False)
     if result.out_of_date:
-        err.print(f"out of date: {', '.join(result.out_of_date)}; run `pipeyard ci github` "
-                  "and commit the result", markup=False)
+        err.print(
+            f"out of date: {', '.join(result.out_of_date)}; run `pipeyard ci github` and commit the result",
+            markup=False,
+        )
     if not result.ok:
         raise SystemExit(errors.EXIT_CHECK_FAILED)  # the problems are listed above
     out.print("the workflow files are up to date and valid")
@@ -90,8 +110,11 @@ def pull(steps: tuple[str, ...], pipeline: str | None, overrides: str, all_steps
     pulled = ci_files.pull(loaded, None if all_steps else list(steps))
     for note in pulled.notes:
         err.print(f"note: {note}", style="yellow")
-    err.print(f"from the run-cache: {', '.join(pulled.resolved) or 'nothing'}; "
-              f"pulled: {', '.join(pulled.pulled + pulled.own_restorable) or 'nothing'}", markup=False)
+    err.print(
+        f"from the run-cache: {', '.join(pulled.resolved) or 'nothing'}; "
+        f"pulled: {', '.join(pulled.pulled + pulled.own_restorable) or 'nothing'}",
+        markup=False,
+    )
 
 
 @ci.command(hidden=True)

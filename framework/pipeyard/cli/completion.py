@@ -23,7 +23,9 @@ from ..session import find_root
 INPUTS_KEY = "inputs"
 
 
-def complete_steps(ctx: click.Context | None, param: click.Parameter | None, incomplete: str) -> list[CompletionItem]:
+def complete_steps(
+    ctx: click.Context | None, param: click.Parameter | None, incomplete: str
+) -> list[CompletionItem]:
     """The steps of the pipeline whose names start with incomplete."""
     pipeline = _pipeline(ctx)
     names = pipeline.job_names if pipeline is not None else ()
@@ -44,7 +46,9 @@ def complete_overrides(
     after_equals = _bash_current_word() == "="
     if (len(earlier) >= 2 and earlier[-1] == "=") or (after_equals and earlier):
         key = earlier[-1 if after_equals else -2].lstrip("+~")
-        values = [w[len(key) + 1:] for w in override_words(pipeline, _conf_dir(ctx)) if w.startswith(f"{key}=")]
+        values = [
+            w[len(key) + 1 :] for w in override_words(pipeline, _conf_dir(ctx)) if w.startswith(f"{key}=")
+        ]
         lead = "=" if after_equals else ""
         return [CompletionItem(lead + value) for value in values if value and value.startswith(incomplete)]
     prefix = incomplete[: len(incomplete) - len(incomplete.lstrip("+~"))]

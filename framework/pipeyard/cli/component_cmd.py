@@ -52,8 +52,17 @@ def component() -> None:
 
 @component.command(name="register")
 @click.argument("target", metavar="PATH")
-@click.option("-r", "--registry", default=None, metavar="NAME", help="Registry to add it to (default: the only one).")
-@click.option("-v", "--version", "version", default=None, metavar="V", help="Version to register (default: the component's own).")
+@click.option(
+    "-r", "--registry", default=None, metavar="NAME", help="Registry to add it to (default: the only one)."
+)
+@click.option(
+    "-v",
+    "--version",
+    "version",
+    default=None,
+    metavar="V",
+    help="Version to register (default: the component's own).",
+)
 @click.option("--push", is_flag=True, help="Git registries: push the new commit to the remote.")
 def register_(target: str, registry: str | None, version: str | None, push: bool) -> None:
     """Validate a component and add it to a registry under its name and version.
@@ -71,16 +80,26 @@ def register_(target: str, registry: str | None, version: str | None, push: bool
         remove(staging)
     what = f"{done.name}:{done.version}"
     if not done.added:
-        out.print(f"{what} is already in registry '{done.registry}' with the same content; nothing to do", markup=False, emoji=False)
+        out.print(
+            f"{what} is already in registry '{done.registry}' with the same content; nothing to do",
+            markup=False,
+            emoji=False,
+        )
         return
     out.print(f"registered {what} in registry '{done.registry}'", markup=False, emoji=False)
     if done.commit:
         out.print(f"committed {done.commit[:12]} in the registry's clone", markup=False, emoji=False)
         if done.pushed:
-            out.print(f"pushed; projects see it after `pipeyard component update {done.registry}`", markup=False, emoji=False)
+            out.print(
+                f"pushed; projects see it after `pipeyard component update {done.registry}`",
+                markup=False,
+                emoji=False,
+            )
         else:
             err.print(f"push it with: {done.push_command}", markup=False, emoji=False)
-    out.print(f"use it in a pipeline: component: azureml:{done.name}:{done.version}", markup=False, emoji=False)
+    out.print(
+        f"use it in a pipeline: component: azureml:{done.name}:{done.version}", markup=False, emoji=False
+    )
 
 
 @component.command(name="list")
@@ -95,21 +114,34 @@ def list_(as_json: bool) -> None:
             by_name.setdefault(entry.name, []).append(entry)
         for name, entries in sorted(by_name.items()):
             entries.sort(key=lambda e: version_key(e.version))
-            rows.append({"name": name, "versions": [e.version for e in entries],
-                         "registry": opened.spec.name, "kind": entries[-1].kind,
-                         "description": entries[-1].description})
+            rows.append(
+                {
+                    "name": name,
+                    "versions": [e.version for e in entries],
+                    "registry": opened.spec.name,
+                    "kind": entries[-1].kind,
+                    "description": entries[-1].description,
+                }
+            )
     _print_notes(registries)
     if as_json:
         print(json.dumps({"components": rows}, indent=2))
         return
     if not rows:
-        out.print("no components registered yet; add one with `pipeyard component register PATH`", markup=False, emoji=False)
+        out.print(
+            "no components registered yet; add one with `pipeyard component register PATH`",
+            markup=False,
+            emoji=False,
+        )
         return
     width = max(len(r["name"]) for r in rows)
     for row in rows:
         versions = ", ".join(row["versions"])
-        out.print(f"{row['name']:<{width}}  {versions:<16} {row['registry']:<10} {row['kind']:<8} {row['description']}".rstrip(),
-                  markup=False, emoji=False)
+        out.print(
+            f"{row['name']:<{width}}  {versions:<16} {row['registry']:<10} {row['kind']:<8} {row['description']}".rstrip(),
+            markup=False,
+            emoji=False,
+        )
 
 
 @component.command()
@@ -123,11 +155,24 @@ def show(reference: str, as_json: bool) -> None:
     manifest = read_manifest(folder)
     _print_notes(registries)
     if as_json:
-        print(json.dumps({**manifest, "registry": opened.spec.name, "path": str(folder),
-                          "hash": entry.hash, "commit": opened.commit}, indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    **manifest,
+                    "registry": opened.spec.name,
+                    "path": str(folder),
+                    "hash": entry.hash,
+                    "commit": opened.commit,
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return
     versions = ", ".join(sorted(opened.folder.versions(entry.name), key=version_key))
-    out.print(f"{entry.name}:{entry.version}  ({entry.kind}; versions: {versions})", markup=False, emoji=False)
+    out.print(
+        f"{entry.name}:{entry.version}  ({entry.kind}; versions: {versions})", markup=False, emoji=False
+    )
     if manifest.get("description"):
         out.print(f"  {manifest['description']}", markup=False, emoji=False)
     pin = f" at commit {opened.commit[:12]}" if opened.commit else ""
@@ -140,7 +185,11 @@ def show(reference: str, as_json: bool) -> None:
             if chosen:
                 out.print(f"{kind}s:", markup=False, emoji=False)
             for port in chosen:
-                out.print(f"  {port.name:<{width}}  {port.type:<10} {port.details}".rstrip(), markup=False, emoji=False)
+                out.print(
+                    f"  {port.name:<{width}}  {port.type:<10} {port.details}".rstrip(),
+                    markup=False,
+                    emoji=False,
+                )
     if manifest.get("command"):
         out.print(f"command: {manifest['command']}", markup=False, emoji=False)
     else:
@@ -162,14 +211,22 @@ def update(names: tuple[str, ...]) -> None:
         else:
             out.print(f"{name}: {old[:12] if old else '(unpinned)'} -> {new[:12]}", markup=False, emoji=False)
     if any(old != new for _, old, new in moved):
-        out.print("commit pipeyard.lock.yaml; pipelines that name @latest now resolve against the new commits",
-                  markup=False, emoji=False)
+        out.print(
+            "commit pipeyard.lock.yaml; pipelines that name @latest now resolve against the new commits",
+            markup=False,
+            emoji=False,
+        )
 
 
 @component.command()
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Component file to write (default: components/<script name>.yml).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Component file to write (default: components/<script name>.yml).",
+)
 @click.option("--name", default=None, help="Component name (default: the script's name).")
 @click.option("--force", is_flag=True, help="Overwrite the output file when it exists.")
 def init(script: Path, output: Path | None, name: str | None, force: bool) -> None:
@@ -190,7 +247,9 @@ def init(script: Path, output: Path | None, name: str | None, force: bool) -> No
     width = max((len(g.flag) for g in made.guesses), default=0)
     for guess in made.guesses:
         details = f"{guess.kind} '{guess.name}' ({guess.type}"
-        details += f", default {guess.default!r}" if guess.default is not None and guess.kind == "parameter" else ""
+        details += (
+            f", default {guess.default!r}" if guess.default is not None and guess.kind == "parameter" else ""
+        )
         details += ", optional" if guess.optional else ""
         out.print(f"  {guess.flag:<{width}}  -> {details})", markup=False, emoji=False)
     review = [f"{g.flag}: {g.review}" for g in made.guesses if g.review] + list(made.notes)

@@ -19,7 +19,12 @@ from .render import summary_line
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path), default="pipeyard-demo")
-@click.option("--kind", type=click.Choice(["yaml", "python"]), default="yaml", help="yaml (Azure ML CLI v2 files) or python (the SDK).")
+@click.option(
+    "--kind",
+    type=click.Choice(["yaml", "python"]),
+    default="yaml",
+    help="yaml (Azure ML CLI v2 files) or python (the SDK).",
+)
 def demo(directory: Path, kind: str) -> None:
     """Create a project from a built-in example, run it, then run it again (all cached)."""
     root = create_demo(directory, kind)
@@ -31,7 +36,9 @@ def demo(directory: Path, kind: str) -> None:
         loaded = sess.load(root, None, ())
         with ProgressView.for_stream(sys.stdout) as view:
             summary = sess.run(loaded, sess.RunOptions(), view)
-        out.print(summary_line([r.status for r in summary.steps.values()], time.perf_counter() - started) + "\n")
+        out.print(
+            summary_line([r.status for r in summary.steps.values()], time.perf_counter() - started) + "\n"
+        )
         if summary.status != "succeeded":
             raise SystemExit(errors.EXIT_STEP_FAILED)
     out.print(f"try: cd {root} && pipeyard run inputs.test_fraction=0.4   # reruns what depends on it")

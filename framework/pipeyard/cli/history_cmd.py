@@ -240,7 +240,12 @@ def report(base: str, head: str | None, fmt: str, output: Path | None) -> None:
 
 
 def run_at_rev_command(
-    options: sess.RunOptions, *, rev: str, as_json: bool, keep_worktree: bool = False, out_dir: Path | None = None
+    options: sess.RunOptions,
+    *,
+    rev: str,
+    as_json: bool,
+    keep_worktree: bool = False,
+    out_dir: Path | None = None,
 ) -> None:
     """Reproduce the pipeline of a past revision (`pipeyard run --rev REV`).
 
@@ -261,7 +266,12 @@ def run_at_rev_command(
 
     err.print(f"running {rev} in a temporary git worktree that shares this project's DVC cache", markup=False)
     result = reproduce(
-        project_root(), rev, run_there, verify=not options.overrides, keep_worktree=keep_worktree, out_dir=out_dir
+        project_root(),
+        rev,
+        run_there,
+        verify=not options.overrides,
+        keep_worktree=keep_worktree,
+        out_dir=out_dir,
     )
     summary, check = result.summary, result.verification
     if as_json:

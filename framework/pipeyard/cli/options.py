@@ -15,7 +15,10 @@ from ..model.sizes import parse_memory_mb
 from .completion import complete_overrides
 
 pipeline_option = click.option(
-    "-p", "--pipeline", default=None, metavar="FILE",
+    "-p",
+    "--pipeline",
+    default=None,
+    metavar="FILE",
     help="Pipeline file (default: pipeline.yml, pipeline.yaml or pipeline.py in the project root).",
 )
 overrides_argument = click.argument(

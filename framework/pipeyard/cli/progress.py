@@ -123,7 +123,7 @@ class ProgressView:
             return rows
         busy = [(n, r) for n, r in rows if r.state in ("running", "failed")]
         done = [(n, r) for n, r in rows if r.state not in ("queued", "running", "failed")]
-        return (busy + done[-(MAX_LIVE_ROWS // 2):])[:MAX_LIVE_ROWS]
+        return (busy + done[-(MAX_LIVE_ROWS // 2) :])[:MAX_LIVE_ROWS]
 
     def _counts(self) -> Text:
         from rich.text import Text
@@ -158,4 +158,3 @@ class ProgressView:
                 Text(row.detail, style="dim"),
             )
         return table
-

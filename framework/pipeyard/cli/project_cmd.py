@@ -24,7 +24,9 @@ def init() -> None:
 @click.command()
 @overrides_argument
 @pipeline_option
-@click.option("--no-capacity", is_flag=True, help="Do not check steps' resources against this machine (pre-commit, CI).")
+@click.option(
+    "--no-capacity", is_flag=True, help="Do not check steps' resources against this machine (pre-commit, CI)."
+)
 def validate(overrides: tuple[str, ...], pipeline: str | None, no_capacity: bool) -> None:
     """Check the pipeline, its parameters and the project configuration; change nothing."""
     loaded = load_project(pipeline, overrides)
@@ -40,7 +42,9 @@ def validate(overrides: tuple[str, ...], pipeline: str | None, no_capacity: bool
 @click.command(name="compile")
 @overrides_argument
 @pipeline_option
-@click.option("--check", is_flag=True, help="Exit 1 if dvc.yaml or params.yaml is out of date (for pre-commit).")
+@click.option(
+    "--check", is_flag=True, help="Exit 1 if dvc.yaml or params.yaml is out of date (for pre-commit)."
+)
 def compile_(overrides: tuple[str, ...], pipeline: str | None, check: bool) -> None:
     """Write dvc.yaml and params.yaml from the pipeline (or check that they are current)."""
     loaded = load_project(pipeline, overrides)

@@ -49,16 +49,22 @@ def render_dag(stages: Sequence[Stage], fmt: str, actions: dict[str, str] | None
         )
     if fmt == "mermaid":
         lines = ["flowchart TD"]
-        lines += _grouped(stages, lambda s, pad: f"{pad}{_node_id(s.name)}[\"{s.name}\"]",
-                          lambda g, pad: f"{pad}subgraph {_node_id('g_' + '__'.join(g))}[\"{g[-1]}\"]",
-                          lambda pad: f"{pad}end")
+        lines += _grouped(
+            stages,
+            lambda s, pad: f'{pad}{_node_id(s.name)}["{s.name}"]',
+            lambda g, pad: f'{pad}subgraph {_node_id("g_" + "__".join(g))}["{g[-1]}"]',
+            lambda pad: f"{pad}end",
+        )
         lines += [f"    {_node_id(a)} --> {_node_id(b)}" for a, b in edges]
         return "\n".join(lines)
     if fmt == "dot":
         lines = ["digraph pipeline {", "    rankdir=LR;", "    node [shape=box];"]
-        lines += _grouped(stages, lambda s, pad: f'{pad}"{s.name}";',
-                          lambda g, pad: f'{pad}subgraph "cluster_{"__".join(g)}" {{ label="{g[-1]}";',
-                          lambda pad: f"{pad}}}")
+        lines += _grouped(
+            stages,
+            lambda s, pad: f'{pad}"{s.name}";',
+            lambda g, pad: f'{pad}subgraph "cluster_{"__".join(g)}" {{ label="{g[-1]}";',
+            lambda pad: f"{pad}}}",
+        )
         lines += [f'    "{a}" -> "{b}";' for a, b in edges]
         lines.append("}")
         return "\n".join(lines)

@@ -39,25 +39,102 @@ from .render import summary_json, summary_line, tail
 @click.command(epilog=exit_codes_help())
 @overrides_argument
 @pipeline_option
-@click.option("-j", "--jobs", type=WholeNumber(1, "steps"), default=None, help="Run at most N steps at once (default: as capacity allows).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=WholeNumber(1, "steps"),
+    default=None,
+    help="Run at most N steps at once (default: as capacity allows).",
+)
 @click.option("-k", "--keep-going", is_flag=True, help="After a failure, finish every independent branch.")
-@click.option("-f", "--force", multiple=True, metavar="STEP", shell_complete=complete_steps, help="Run STEP even if up to date (repeatable); steps below it rerun only if its outputs change.")
+@click.option(
+    "-f",
+    "--force",
+    multiple=True,
+    metavar="STEP",
+    shell_complete=complete_steps,
+    help="Run STEP even if up to date (repeatable); steps below it rerun only if its outputs change.",
+)
 @click.option("-n", "--dry-run", is_flag=True, help="Show what would run and why; run nothing.")
 @json_option
-@click.option("--cpus", type=PositiveNumber("CPUs"), default=None, help="CPU capacity to schedule within (default: this machine's).")
-@click.option("--gpus", type=GpuIds(), default=None, metavar="IDS", help="GPU device ids to schedule on, e.g. 0,1 (or 'none').")
-@click.option("--memory", type=Size(), default=None, metavar="SIZE", help="Memory capacity, e.g. 16GB (default: this machine's).")
-@click.option("--wait", is_flag=True, help="If another run holds the repository, wait for it instead of refusing.")
-@click.option("-m", "--multirun", is_flag=True, help="Sweep: expand overrides like train.lr=0.1,0.01 into one run per point.")
-@click.option("--sort-by", default=None, metavar="METRIC", help="With -m: rank the points by this metric (prefix - for ascending).")
-@click.option("--rev", default=None, metavar="REV", help="Reproduce the pipeline of a past git revision (in a temporary worktree).")
+@click.option(
+    "--cpus",
+    type=PositiveNumber("CPUs"),
+    default=None,
+    help="CPU capacity to schedule within (default: this machine's).",
+)
+@click.option(
+    "--gpus",
+    type=GpuIds(),
+    default=None,
+    metavar="IDS",
+    help="GPU device ids to schedule on, e.g. 0,1 (or 'none').",
+)
+@click.option(
+    "--memory",
+    type=Size(),
+    default=None,
+    metavar="SIZE",
+    help="Memory capacity, e.g. 16GB (default: this machine's).",
+)
+@click.option(
+    "--wait", is_flag=True, help="If another run holds the repository, wait for it instead of refusing."
+)
+@click.option(
+    "-m",
+    "--multirun",
+    is_flag=True,
+    help="Sweep: expand overrides like train.lr=0.1,0.01 into one run per point.",
+)
+@click.option(
+    "--sort-by",
+    default=None,
+    metavar="METRIC",
+    help="With -m: rank the points by this metric (prefix - for ascending).",
+)
+@click.option(
+    "--rev",
+    default=None,
+    metavar="REV",
+    help="Reproduce the pipeline of a past git revision (in a temporary worktree).",
+)
 @click.option("--keep-worktree", is_flag=True, help="With --rev: keep the temporary worktree after success.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, metavar="DIR", help="With --rev: copy the reproduced outputs into DIR.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="With --rev: copy the reproduced outputs into DIR.",
+)
 @reset_params_option
-@click.option("--executor", default=None, metavar="NAME", help="Where steps run: local, ray, or a plug-in's name (default: pipeyard.yaml's executor, else local).")
-@click.option("--address", "executor_address", default=None, metavar="ADDR", help="The cluster to join, e.g. auto or ray://head:10001 (default: an embedded one).")
-@click.option("--env", "env_mode", type=click.Choice(["isolated", "current", "strict"]), default=None, help="Step environments: build each declared one (isolated, default), use pipeyard's (current), or refuse a step whose environment cannot be built (strict).")
-@click.option("--cfg", "cfg", type=click.Choice(CFG_CHOICES), default=None, help="Print the composed parameters (job) or the whole params.yaml (all) and exit; writes and runs nothing.")
+@click.option(
+    "--executor",
+    default=None,
+    metavar="NAME",
+    help="Where steps run: local, ray, or a plug-in's name (default: pipeyard.yaml's executor, else local).",
+)
+@click.option(
+    "--address",
+    "executor_address",
+    default=None,
+    metavar="ADDR",
+    help="The cluster to join, e.g. auto or ray://head:10001 (default: an embedded one).",
+)
+@click.option(
+    "--env",
+    "env_mode",
+    type=click.Choice(["isolated", "current", "strict"]),
+    default=None,
+    help="Step environments: build each declared one (isolated, default), use pipeyard's (current), or refuse a step whose environment cannot be built (strict).",
+)
+@click.option(
+    "--cfg",
+    "cfg",
+    type=click.Choice(CFG_CHOICES),
+    default=None,
+    help="Print the composed parameters (job) or the whole params.yaml (all) and exit; writes and runs nothing.",
+)
 def run(
     overrides: tuple[str, ...],
     pipeline: str | None,
@@ -109,13 +186,17 @@ def run(
         return
     if multirun:
         if rev:
-            raise click.UsageError("-m/--multirun and --rev cannot be combined: sweep at HEAD, or reproduce one revision")
+            raise click.UsageError(
+                "-m/--multirun and --rev cannot be combined: sweep at HEAD, or reproduce one revision"
+            )
         load_function(RUN_SWEEP)(options, sort_by=sort_by, as_json=as_json)
         return
     if sort_by:
         raise click.UsageError("--sort-by goes with -m/--multirun")
     if rev:
-        load_function(RUN_AT_REV)(options, rev=rev, as_json=as_json, keep_worktree=keep_worktree, out_dir=out_dir)
+        load_function(RUN_AT_REV)(
+            options, rev=rev, as_json=as_json, keep_worktree=keep_worktree, out_dir=out_dir
+        )
         return
     if keep_worktree or out_dir:
         raise click.UsageError("--keep-worktree and --out go with --rev")
@@ -135,7 +216,9 @@ def resume_command(pipeline: str | None, overrides: Sequence[str]) -> str:
     return shlex.join(words)
 
 
-def _run_pipeline(options: sess.RunOptions, resume: str, *, reset_params: bool, as_json: bool, started: float) -> None:
+def _run_pipeline(
+    options: sess.RunOptions, resume: str, *, reset_params: bool, as_json: bool, started: float
+) -> None:
     """Load, then plan (dry run) or run; a failed step exits 1 with the command that resumes."""
     loaded = load_project(options.pipeline_file, options.overrides, reset_params=reset_params)
     if interrupt_seen():  # a Ctrl-C that Python dropped while loading: start nothing
@@ -174,12 +257,19 @@ def _explain_failures(summary: RunSummary, source: str, resume: str) -> None:
     for name in summary.failed:
         result = steps[name]
         if _ran_but_not_saved(result):
-            err.print(f"\nstep '{name}': the command succeeded, but {result.reasons[0]}", style="bold red", markup=False)
+            err.print(
+                f"\nstep '{name}': the command succeeded, but {result.reasons[0]}",
+                style="bold red",
+                markup=False,
+            )
             continue
         if result.log_path is None:  # failed without starting (e.g. its sweep's timeout passed)
             err.print(f"\nstep '{name}' failed: {result.reasons[0]}", style="bold red", markup=False)
             continue
-        err.print(f"\nstep '{name}' failed ({_exit_text(result)}); last lines of {result.log_path}:", style="bold red")
+        err.print(
+            f"\nstep '{name}' failed ({_exit_text(result)}); last lines of {result.log_path}:",
+            style="bold red",
+        )
         err.print(tail(result.log_path), markup=False)
     err.print(f"\nfix the step, then resume with `{resume}`: finished steps are not run again.", markup=False)
 
@@ -239,4 +329,6 @@ def runs(limit: int, as_json: bool) -> None:
         commit = (r.commit or "no-commit")[:8] + ("+dirty" if r.dirty else "")
         what = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
         overrides = f"  {' '.join(r.overrides)}" if r.overrides else ""
-        out.print(f"{r.run_id}  {commit:<14} {r.status:<11} {r.duration_s:7.2f}s  {what}{overrides}", markup=False)
+        out.print(
+            f"{r.run_id}  {commit:<14} {r.status:<11} {r.duration_s:7.2f}s  {what}{overrides}", markup=False
+        )

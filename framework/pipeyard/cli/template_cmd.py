@@ -20,11 +20,15 @@ from ._output import err, out
 from .project import project_root
 
 checkout_option = click.option(
-    "--checkout", default=None, metavar="REF",
+    "--checkout",
+    default=None,
+    metavar="REF",
     help="Template branch, tag or commit (default: the one recorded at `new`, else the default branch).",
 )
 new_checkout_option = click.option(
-    "--checkout", default=None, metavar="REF",
+    "--checkout",
+    default=None,
+    metavar="REF",
     help="Template branch, tag or commit to use (default: the default branch); recorded for updates.",
 )
 
@@ -39,9 +43,17 @@ def register(app: click.Group) -> None:
 @click.command()
 @click.argument("template_name", metavar="TEMPLATE")
 @click.argument("args", nargs=-1, metavar="[DIR] [KEY=VALUE]...")
-@click.option("--no-input", is_flag=True, help="Ask nothing: use the template's defaults and the KEY=VALUE answers.")
+@click.option(
+    "--no-input", is_flag=True, help="Ask nothing: use the template's defaults and the KEY=VALUE answers."
+)
 @new_checkout_option
-@click.option("--directory", "subdirectory", default=None, metavar="SUBDIR", help="The template's folder inside the git repository.")
+@click.option(
+    "--directory",
+    "subdirectory",
+    default=None,
+    metavar="SUBDIR",
+    help="The template's folder inside the git repository.",
+)
 def new(
     template_name: str, args: tuple[str, ...], no_input: bool, checkout: str | None, subdirectory: str | None
 ) -> None:
@@ -66,7 +78,11 @@ def new(
         after_setup=_write_ci_workflow,
     )
     version = created.state.commit or ""
-    out.print(f"created {created.root} from {created.state.template}" + (f" at {_short(version)}" if version else ""), markup=False)
+    out.print(
+        f"created {created.root} from {created.state.template}"
+        + (f" at {_short(version)}" if version else ""),
+        markup=False,
+    )
     if created.compiled:
         out.print(f"compiled the pipeline and its CI workflow: {', '.join(created.compiled)}", markup=False)
     out.print(f"next: cd {created.root} && pipeyard run", markup=False)
@@ -83,7 +99,10 @@ def templates() -> None:
     """List the built-in templates, one line each."""
     found = builtin_templates()
     if not found:
-        out.print(f"no built-in templates found (looked in {builtin_folder() or 'the pipeyard installation'})", markup=False)
+        out.print(
+            f"no built-in templates found (looked in {builtin_folder() or 'the pipeyard installation'})",
+            markup=False,
+        )
         return
     width = max(len(t.name) for t in found)
     for t in found:
@@ -119,7 +138,10 @@ def diff(checkout: str | None, paths: tuple[str, ...]) -> None:
 
     versions, lines = diff_project(project_root(), checkout, paths)
     if versions.up_to_date:
-        err.print(f"up to date with {versions.template} at {_short(versions.current)}; nothing to show", markup=False)
+        err.print(
+            f"up to date with {versions.template} at {_short(versions.current)}; nothing to show",
+            markup=False,
+        )
         return
     err.print(f"template change {_short(versions.current)} -> {_short(versions.latest)}:", markup=False)
     for line in lines:
@@ -159,7 +181,11 @@ def update(checkout: str | None) -> None:
         err.print(f"note: {note}", style="yellow", markup=False)
     conflicts = result.report.conflicts
     if conflicts:
-        err.print(f"\n{len(conflicts)} file{'s' if len(conflicts) != 1 else ''} with conflicts:", style="bold red", markup=False)
+        err.print(
+            f"\n{len(conflicts)} file{'s' if len(conflicts) != 1 else ''} with conflicts:",
+            style="bold red",
+            markup=False,
+        )
         for path in conflicts:
             err.print(f"  {path}", markup=False)
         err.print(
@@ -170,7 +196,10 @@ def update(checkout: str | None) -> None:
             markup=False,
         )
         raise SystemExit(errors.EXIT_CHECK_FAILED)  # the conflicts are listed above
-    out.print('\nreview with `git status` and `git diff`, then: git add -A && git commit -m "Update from template"', markup=False)
+    out.print(
+        '\nreview with `git status` and `git diff`, then: git add -A && git commit -m "Update from template"',
+        markup=False,
+    )
 
 
 def _short(version: str | None) -> str:

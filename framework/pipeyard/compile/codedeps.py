@@ -190,7 +190,7 @@ def command_tokens(command: str) -> tuple[str, tuple[str, ...]] | None:
     rest = words[1:]
     if rest[:2] == ["-m", PARALLEL_DRIVER] and "--entry-script" in rest:  # an Azure parallel job
         at = rest.index("--entry-script")
-        rest = rest[at + 1:at + 2] + rest[2:at] + rest[at + 2:]
+        rest = rest[at + 1 : at + 2] + rest[2:at] + rest[at + 2 :]
     while rest and rest[0].startswith("-"):
         if rest[0] in ("-m", "-c"):
             return None

@@ -151,7 +151,9 @@ def stage_from_entry(name: str, entry: Mapping[str, Any], params: Mapping[str, A
     where = Location(file=DVC_FILE, step=name)
     unknown = sorted(set(entry) - _PLAIN_KEYS)
     if unknown:
-        raise UnsupportedError(f"dvc.yaml stage '{name}' uses {', '.join(unknown)}", location=where, hint=_MOVE_HINT)
+        raise UnsupportedError(
+            f"dvc.yaml stage '{name}' uses {', '.join(unknown)}", location=where, hint=_MOVE_HINT
+        )
     cmd = entry.get("cmd")
     commands = (cmd,) if isinstance(cmd, str) else tuple(cmd) if isinstance(cmd, list) else ()
     if not commands or not all(isinstance(c, str) and c.strip() for c in commands):
@@ -169,7 +171,9 @@ def stage_from_entry(name: str, entry: Mapping[str, Any], params: Mapping[str, A
             )
     for text in (*commands, *deps, *(o.path for o in outs)):
         if "${" in text:
-            raise UnsupportedError(f"dvc.yaml stage '{name}' uses ${{...}} templating", location=where, hint=_MOVE_HINT)
+            raise UnsupportedError(
+                f"dvc.yaml stage '{name}' uses ${{...}} templating", location=where, hint=_MOVE_HINT
+            )
     return Stage(
         name=name,
         commands=commands,

@@ -44,7 +44,8 @@ def render_dvc_yaml(compiled: CompiledPipeline, source: str) -> str:
         for role in (OutputRole.OUT, OutputRole.METRICS, OutputRole.PLOTS):
             paths = [
                 {o.path: o.plot.as_dvc()} if o.plot is not None and o.plot.as_dvc() else o.path
-                for o in stage.outs if o.role is role
+                for o in stage.outs
+                if o.role is role
             ]
             if paths:
                 entry[role.value] = paths

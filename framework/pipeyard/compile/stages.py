@@ -40,7 +40,9 @@ from .codedeps import CodeDependencies
 from .command import dvc_reference, mkdir_command, python_step_command, render_template
 from .path_checks import check_output_paths
 
-CODE_FOLDER_VARIABLE = "PIPEYARD_CODE_FOLDER"  # the folder a step runs in; runner.workdir moves its writes out
+CODE_FOLDER_VARIABLE = (
+    "PIPEYARD_CODE_FOLDER"  # the folder a step runs in; runner.workdir moves its writes out
+)
 _DEFAULT_RESOURCES = Resources()
 
 
@@ -80,9 +82,7 @@ def compile_pipeline(
     order = pipeline.topological_order()
     stages = tuple(compiler.stage(compiler.jobs[name]) for name in order)
     check_output_paths(pipeline, stages, project)
-    return CompiledPipeline(
-        stages=stages, params=compiler.params_file(order), notes=compiler.notes()
-    )
+    return CompiledPipeline(stages=stages, params=compiler.params_file(order), notes=compiler.notes())
 
 
 class _Compiler:
@@ -159,7 +159,9 @@ class _Compiler:
         store = (self.project.root / outputs[job.tracking_output] / STORE_FOLDER).absolute()
         return {"MLFLOW_TRACKING_URI": store.as_uri(), "MLFLOW_ALLOW_FILE_STORE": "true"}
 
-    def shell_commands(self, job, inputs, outputs, code_folder, where) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def shell_commands(
+        self, job, inputs, outputs, code_folder, where
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The commands to run (values written in) and as dvc.yaml holds them (`${job.param}`)."""
         component = job.component
         values: dict[str, Any] = dict(inputs)
@@ -212,8 +214,11 @@ class _Compiler:
                     "does not track it as a dependency (name the folders or files instead)"
                 ] = None
                 continue
-            finer = self.code.command_files(component.command, entry) \
-                if component.command and (self.project.root / entry).is_dir() else None
+            finer = (
+                self.code.command_files(component.command, entry)
+                if component.command and (self.project.root / entry).is_dir()
+                else None
+            )
             found.update(finer if finer is not None else (entry,))  # see codedeps.command_files
             if entry.endswith(".py") and (self.project.root / entry).is_file():
                 found.update(self.code.closure(entry))
@@ -247,7 +252,9 @@ class _Compiler:
         if own == _DEFAULT_RESOURCES:
             return name, profile
         merged = {
-            f.name: getattr(own if getattr(own, f.name) != getattr(_DEFAULT_RESOURCES, f.name) else profile, f.name)
+            f.name: getattr(
+                own if getattr(own, f.name) != getattr(_DEFAULT_RESOURCES, f.name) else profile, f.name
+            )
             for f in fields(Resources)
         }
         return name, Resources(**merged)
@@ -256,9 +263,7 @@ class _Compiler:
     def params_file(self, order: tuple[str, ...]) -> dict[str, Any]:
         """What params.yaml holds: inputs, one section per job (pipeline order), environments."""
         tree = {  # copied one level deep so the compiled value shares no dict with the caller
-            k: dict(v) if isinstance(v, Mapping) else v
-            for k, v in self.params.items()
-            if k != RESERVED_KEY
+            k: dict(v) if isinstance(v, Mapping) else v for k, v in self.params.items() if k != RESERVED_KEY
         }
         ordered: dict[str, Any] = {}
         if INPUTS_KEY in tree:
@@ -268,8 +273,11 @@ class _Compiler:
                 ordered[name] = tree[name]
         for key, value in tree.items():
             ordered.setdefault(key, value)
-        reserved = {key: dict(sorted(found.items())) for key, found in
-                    ((ENVIRONMENTS_KEY, self.environments), (DISTRIBUTIONS_KEY, self.distributions)) if found}
+        reserved = {
+            key: dict(sorted(found.items()))
+            for key, found in ((ENVIRONMENTS_KEY, self.environments), (DISTRIBUTIONS_KEY, self.distributions))
+            if found
+        }
         if reserved:
             ordered[RESERVED_KEY] = reserved
         return ordered

@@ -37,9 +37,7 @@ _KEY = re.compile(r"^[A-Za-z_][\w/-]*(\.[\w/-]+)*(@[\w./]+)?$")
 _CLOSING = {"[": "]", "{": "}", "(": ")"}
 
 
-def hydra_error(
-    exc: Exception, pipeline: Pipeline, conf: Path | None, overrides: Sequence[str]
-) -> UserError:
+def hydra_error(exc: Exception, pipeline: Pipeline, conf: Path | None, overrides: Sequence[str]) -> UserError:
     """The UserError for one of Hydra's or OmegaConf's errors, cleaned of search paths and stacks."""
     from hydra.errors import MissingConfigException, OverrideParseException
     from omegaconf.errors import OmegaConfBaseException
@@ -259,7 +257,9 @@ def _not_utf8_conf(exc: UnicodeDecodeError, conf: Path | None) -> UserError:
                 path.read_bytes().decode("utf-8")
             except UnicodeDecodeError as error:
                 return not_utf8(path.relative_to(conf.parent).as_posix(), error, ConfigError)
-    return ConfigError(f"a conf/ file is not UTF-8 text: {exc.reason}", hint="save the files under conf/ as UTF-8")
+    return ConfigError(
+        f"a conf/ file is not UTF-8 text: {exc.reason}", hint="save the files under conf/ as UTF-8"
+    )
 
 
 def _missing_option(
@@ -282,9 +282,7 @@ def _missing_option(
         hint = f"config group '{group}' has no options yet; add {folder}{option}.yaml"
     else:
         hint = f"add {conf.name if conf else 'conf'}/{option}.yaml"
-    chosen = next(
-        (o for o in overrides if override_key(o) == group and o.partition("=")[2] == option), None
-    )
+    chosen = next((o for o in overrides if override_key(o) == group and o.partition("=")[2] == option), None)
     if chosen is not None:
         return ParameterError(
             f"override '{chosen}': {folder} has no option '{option}'{suggestion}",
@@ -293,8 +291,7 @@ def _missing_option(
     if in_file is not None and group:
         line = _line_naming(conf, in_file, option)
         return ConfigError(
-            f"its defaults list selects '{option}' for '{group}', but {folder} has no "
-            f"'{option}'{suggestion}",
+            f"its defaults list selects '{option}' for '{group}', but {folder} has no '{option}'{suggestion}",
             location=_conf_location(conf, in_file, line),
             hint=hint,
         )
@@ -334,15 +331,16 @@ def _interpolation_error(exc: Exception, message: str) -> ParameterError:
     )
 
 
-def _unknown_key(message: str, pipeline: Pipeline, steps: list[str], overrides: Sequence[str]) -> ParameterError:
+def _unknown_key(
+    message: str, pipeline: Pipeline, steps: list[str], overrides: Sequence[str]
+) -> ParameterError:
     """An override sets a key that is neither a step nor one of a step's parameters."""
     key = message.split("'")[1]
     top = key.split(".")[0]
     if top not in steps:
         original = next((o for o in overrides if override_key(o) == key), key)
         return ParameterError(
-            f"'{top}' in override '{original}' is neither a step nor 'inputs'"
-            f"{did_you_mean(top, steps)}",
+            f"'{top}' in override '{original}' is neither a step nor 'inputs'{did_you_mean(top, steps)}",
             hint=f"steps: {known(pipeline.job_names)}",
         )
     value = next((o.split("=", 1)[1] for o in overrides if override_key(o) == key), "<value>")

@@ -84,9 +84,7 @@ def base_tree(pipeline: Pipeline, *, for_omegaconf: bool = True) -> dict[str, di
                 values[parameter.name] = escape(binding.value)
             elif isinstance(binding, PipelineInputRef):
                 values[parameter.name] = (
-                    f"${{{INPUTS_KEY}.{binding.name}}}"
-                    if for_omegaconf
-                    else inputs.get(binding.name)
+                    f"${{{INPUTS_KEY}.{binding.name}}}" if for_omegaconf else inputs.get(binding.name)
                 )
             else:
                 values[parameter.name] = escape(parameter.default)
@@ -155,8 +153,11 @@ def hydra_composer(
             OmegaConf.to_yaml(OmegaConf.create(primary)), encoding="utf-8"
         )
         placeholders = {
-            key for entry in primary["defaults"] if isinstance(entry, dict)
-            for key, value in entry.items() if value is None
+            key
+            for entry in primary["defaults"]
+            if isinstance(entry, dict)
+            for key, value in entry.items()
+            if value is None
         }
         saved = Singleton.get_state()
         GlobalHydra.instance().clear()  # compose even inside a caller's own Hydra app
@@ -246,9 +247,7 @@ def _check(
                     hint=f"give it a default, or set it: {INPUTS_KEY}.{name}=<value>",
                 )
             continue
-        inputs[name] = _coerce(
-            value, pipeline_input.type, f"{INPUTS_KEY}.{name}", None, overrides, conf_dir
-        )
+        inputs[name] = _coerce(value, pipeline_input.type, f"{INPUTS_KEY}.{name}", None, overrides, conf_dir)
     notes: list[str] = []
     for job_name, values in tree.items():
         if job_name == INPUTS_KEY:
@@ -269,9 +268,7 @@ def _check(
     return tuple(notes)
 
 
-def _check_parameter(
-    job_name, parameter: Parameter, values: dict, job, overrides, conf_dir
-) -> None:
+def _check_parameter(job_name, parameter: Parameter, values: dict, job, overrides, conf_dir) -> None:
     value = values.get(parameter.name)
     where = Location(step=job_name)
     if value is None:
@@ -299,9 +296,7 @@ def _coerce(value, type_, name, job_name, overrides, conf_dir, follows=None) -> 
     try:
         return coerce_parameter(value, type_, name=name, location=where)
     except ParameterError as exc:
-        source = _source_of(
-            job_name or name, name if job_name else None, overrides, conf_dir, follows
-        )
+        source = _source_of(job_name or name, name if job_name else None, overrides, conf_dir, follows)
         exc.hint = f"{source}; {exc.hint}" if exc.hint else source
         raise
 
@@ -314,9 +309,7 @@ def _require_mapping(key: str, value: Any) -> None:
         )
 
 
-def _source_of(
-    key: str, parameter: str | None, overrides, conf_dir, follows: str | None = None
-) -> str:
+def _source_of(key: str, parameter: str | None, overrides, conf_dir, follows: str | None = None) -> str:
     """Which override (or file) set the value at key[.parameter], in words."""
     wanted = [f"{key}.{parameter}" if parameter else key]
     if follows:

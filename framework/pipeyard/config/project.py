@@ -52,7 +52,9 @@ def read_only(values: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(values)
 
 
-def _reduce_read_only(proxy: MappingProxyType[str, Any]) -> tuple[Callable[..., MappingProxyType[str, Any]], tuple[dict[str, Any]]]:
+def _reduce_read_only(
+    proxy: MappingProxyType[str, Any],
+) -> tuple[Callable[..., MappingProxyType[str, Any]], tuple[dict[str, Any]]]:
     return read_only, (dict(proxy),)
 
 
@@ -185,16 +187,16 @@ def load_project_config(root: Path) -> ProjectConfig:
         root=root,
         profiles=MappingProxyType(profiles),
         capacity=CapacitySpec(parsed.capacity.cpus, parsed.capacity.memory, parsed.capacity.gpus),
-        conf_dir=_default_conf_dir(root) if parsed.conf_dir is None else conf_dir_of(root, parsed.conf_dir, path, node),
+        conf_dir=_default_conf_dir(root)
+        if parsed.conf_dir is None
+        else conf_dir_of(root, parsed.conf_dir, path, node),
         output_root=parsed.output_root,
         source=path,
         executor=ExecutorConfig(
             parsed.executor.type, parsed.executor.address, MappingProxyType(dict(parsed.executor.options))
         ),
         ci_github=_github_ci_spec(parsed.ci.github),
-        registries=tuple(
-            RegistrySpec(r.name, path=r.path, git=r.git, ref=r.ref) for r in parsed.registries
-        ),
+        registries=tuple(RegistrySpec(r.name, path=r.path, git=r.git, ref=r.ref) for r in parsed.registries),
     )
 
 

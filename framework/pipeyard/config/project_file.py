@@ -45,9 +45,7 @@ def parse_gpu_ids(value: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return tuple(str(i) for i in range(value))
-    if isinstance(value, list) and all(
-        isinstance(v, (int, str)) and not isinstance(v, bool) for v in value
-    ):
+    if isinstance(value, list) and all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in value):
         return tuple(str(v) for v in value)
     raise ValueError(f"expected a count of GPUs or a list of device ids, got {value!r}")
 
@@ -68,7 +66,8 @@ class _Profile(BaseModel):
         default_factory=dict, description="a cluster's named resources, e.g. {highmem: 1}"
     )
     labels: dict[str, str] = Field(
-        default_factory=dict, description="labels a cluster node must carry, e.g. {zone: eu} (Ray node labels)"
+        default_factory=dict,
+        description="labels a cluster node must carry, e.g. {zone: eu} (Ray node labels)",
     )
 
 
@@ -84,7 +83,9 @@ class _Capacity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cpus: float | None = Field(default=None, gt=0, description="a positive number of CPUs")
-    memory: _Memory | None = Field(default=None, description=f"a size like {SIZE_EXAMPLES}, or a number of MB")
+    memory: _Memory | None = Field(
+        default=None, description=f"a size like {SIZE_EXAMPLES}, or a number of MB"
+    )
     gpus: _GpuIds | None = Field(
         default=None, description="a count of GPUs (e.g. 2) or a list of device ids (e.g. [0, 1])"
     )
@@ -128,9 +129,17 @@ class _GithubCi(BaseModel):
     secrets: list[str] = Field(
         default_factory=list, description="names of repository secrets the DVC remote needs"
     )
-    branch: str | None = Field(default=None, description="the branch pushes to which run the workflow (default: the repository's default branch)")
-    install: str | None = Field(default=None, description="what pip installs for pipeyard, e.g. pipeyard @ git+https://host/org/pipeyard@<commit>")
-    actions: Literal["sha", "tag"] = Field(default="sha", description="pin actions by commit sha (the tag in a comment) or by tag")
+    branch: str | None = Field(
+        default=None,
+        description="the branch pushes to which run the workflow (default: the repository's default branch)",
+    )
+    install: str | None = Field(
+        default=None,
+        description="what pip installs for pipeyard, e.g. pipeyard @ git+https://host/org/pipeyard@<commit>",
+    )
+    actions: Literal["sha", "tag"] = Field(
+        default="sha", description="pin actions by commit sha (the tag in a comment) or by tag"
+    )
 
 
 class _Ci(BaseModel):
@@ -145,9 +154,7 @@ class _ProjectFile(BaseModel):
     compute: dict[str, _Profile] = Field(
         default_factory=dict, description="a mapping of compute names to {cpus, memory, gpus}"
     )
-    capacity: _Capacity = Field(
-        default_factory=_Capacity, description="a mapping with cpus, memory and gpus"
-    )
+    capacity: _Capacity = Field(default_factory=_Capacity, description="a mapping with cpus, memory and gpus")
     conf_dir: str | None = Field(default=None, description="a folder of Hydra configs, e.g. conf")
     output_root: str = Field(default=DEFAULT_OUTPUT_ROOT, description="a folder, e.g. outputs")
     ci: _Ci = Field(default_factory=_Ci, description="a mapping with github: {runners, ...}")
@@ -216,9 +223,7 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
             if match is None:
                 break
             line, node = match[0].start_mark.line + 1, match[1]
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
             line = node.start_mark.line + 1
     return line

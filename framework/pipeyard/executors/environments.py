@@ -107,12 +107,13 @@ def conda_venv(path: Path) -> VenvSpec:
         name = str(dependency).split("::")[-1].strip()
         bare = name.split("=")[0].split("<")[0].split(">")[0].strip()
         if bare == "python":
-            python = name[len("python"):].lstrip("=").strip() or None
+            python = name[len("python") :].lstrip("=").strip() or None
         elif bare != "pip":
             others.append(name)
     notes = (
         (f"conda packages {', '.join(others)} are not installed (uv installs the pip: list only)",)
-        if others else ()
+        if others
+        else ()
     )
     return VenvSpec(python=python, requirements=_requirements(pip), notes=notes)
 
@@ -128,7 +129,9 @@ def _image(image: str) -> Unrealisable:
         return Unrealisable(f"image '{image}' needs a container engine and none is installed")
     reachable = subprocess.run([engine, "info"], capture_output=True, timeout=20, check=False).returncode == 0
     if not reachable:
-        return Unrealisable(f"image '{image}' needs a container engine and {Path(engine).name} cannot reach one")
+        return Unrealisable(
+            f"image '{image}' needs a container engine and {Path(engine).name} cannot reach one"
+        )
     return Unrealisable(f"image '{image}': running steps in containers is not implemented yet")
 
 
@@ -156,8 +159,10 @@ def ensure_venv(spec: VenvSpec, root: Path | None = None) -> Path:
         return folder
     uv = uv_command()
     if uv is None:
-        raise ConfigError("building step environments needs uv, which is not installed",
-                          hint="pip install 'pipeyard[ray]' or pip install uv; or run with --env current")
+        raise ConfigError(
+            "building step environments needs uv, which is not installed",
+            hint="pip install 'pipeyard[ray]' or pip install uv; or run with --env current",
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f"{spec.content_hash}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another builder of the same venv: wait for it
@@ -167,8 +172,11 @@ def ensure_venv(spec: VenvSpec, root: Path | None = None) -> Path:
         python = spec.python or f"{sys.version_info.major}.{sys.version_info.minor}"
         _uv(uv, ["venv", "--quiet", "--python", python, str(folder)], spec)
         if spec.requirements:
-            _uv(uv, ["pip", "install", "--quiet", "--python", str(folder / "bin" / "python"),
-                     *spec.requirements], spec)
+            _uv(
+                uv,
+                ["pip", "install", "--quiet", "--python", str(folder / "bin" / "python"), *spec.requirements],
+                spec,
+            )
         _link_pipeyard(folder)
         (folder / _READY).write_text(json.dumps({"python": spec.python, "requirements": spec.requirements}))
     return folder
@@ -178,8 +186,10 @@ def _uv(uv: str, args: list[str], spec: VenvSpec) -> None:
     done = subprocess.run([uv, *args], capture_output=True, text=True, timeout=_BUILD_TIMEOUT_S, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or f"exit code {done.returncode}").splitlines()[-1]
-        raise ConfigError(f"could not build the environment (python {spec.python or 'current'}, "
-                          f"{len(spec.requirements)} requirement(s)): uv {args[0]}: {last}")
+        raise ConfigError(
+            f"could not build the environment (python {spec.python or 'current'}, "
+            f"{len(spec.requirements)} requirement(s)): uv {args[0]}: {last}"
+        )
 
 
 def _link_pipeyard(folder: Path) -> None:
@@ -192,7 +202,9 @@ def _link_pipeyard(folder: Path) -> None:
             target.symlink_to(package, target_is_directory=True)
     purelib = subprocess.run(
         [str(folder / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     Path(purelib, "_pipeyard_link.pth").write_text(str(links) + "\n")
 
@@ -251,8 +263,11 @@ def realise_environments(
             folder = ensure_venv(wanted)
         except ConfigError as error:
             if mode == "strict":
-                raise ConfigError(error.message, location=Location(step=stage.name),
-                                  hint="run with --env isolated to fall back to the current environment") from None
+                raise ConfigError(
+                    error.message,
+                    location=Location(step=stage.name),
+                    hint="run with --env isolated to fall back to the current environment",
+                ) from None
             notify(f"step '{stage.name}' runs in the current environment: {error.message}")
             realised.append(stage)
             continue

@@ -216,4 +216,3 @@ def _kill_after(process: subprocess.Popen, grace_s: float) -> None:
     except subprocess.TimeoutExpired:
         pass
     _signal_group(process, signal.SIGKILL)
-

@@ -66,30 +66,46 @@ def run_group(
     if options.get("memory"):
         bundle["memory"] = float(options["memory"])
     bundle.update(options.get("resources") or {})
-    selectors = {"bundle_label_selector": [options["label_selector"]] * count} if options.get("label_selector") else {}
-    group = placement_group([bundle] * count, strategy=_spread(bundle, count), name=f"pipeyard:{task.name}",
-                            **selectors)
+    selectors = (
+        {"bundle_label_selector": [options["label_selector"]] * count}
+        if options.get("label_selector")
+        else {}
+    )
+    group = placement_group(
+        [bundle] * count, strategy=_spread(bundle, count), name=f"pipeyard:{task.name}", **selectors
+    )
     try:
         ready, _ = ray.wait([group.ready()], timeout=_PLACEMENT_TIMEOUT_S)
         if not ready:
-            return None, f"pipeyard: the cluster could not place {count} instances of {bundle} within " \
-                         f"{_PLACEMENT_TIMEOUT_S:g}s\n", None
+            return (
+                None,
+                f"pipeyard: the cluster could not place {count} instances of {bundle} within "
+                f"{_PLACEMENT_TIMEOUT_S:g}s\n",
+                None,
+            )
 
         def in_bundle(i: int) -> PlacementGroupSchedulingStrategy:
             return PlacementGroupSchedulingStrategy(placement_group=group, placement_group_bundle_index=i)
 
         probe_remote = ray.remote(max_retries=0)(probe)
-        where = ray.get([
-            probe_remote.options(num_cpus=0, scheduling_strategy=in_bundle(i)).remote(
-                distribution.processes_per_instance + (1 if i == 0 else 0))
-            for i in range(count)
-        ])
+        where = ray.get(
+            [
+                probe_remote.options(num_cpus=0, scheduling_strategy=in_bundle(i)).remote(
+                    distribution.processes_per_instance + (1 if i == 0 else 0)
+                )
+                for i in range(count)
+            ]
+        )
         master_host, master_ports = where[0]
         variables = {
             "MASTER_ADDR": master_host,
             "MASTER_PORT": str(master_ports[-1]),
             "PIPEYARD_WORKERS": json.dumps(
-                [f"{host}:{port}" for host, ports in where for port in ports[: distribution.processes_per_instance]]
+                [
+                    f"{host}:{port}"
+                    for host, ports in where
+                    for port in ports[: distribution.processes_per_instance]
+                ]
             ),
         }
         refs = []

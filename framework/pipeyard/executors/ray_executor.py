@@ -73,8 +73,9 @@ class RayExecutor:
         staging: str = "auto",
     ) -> None:
         if staging not in STAGING:
-            raise ConfigError(f"unknown staging '{staging}' for the Ray executor",
-                              hint="staging is auto, never or always")
+            raise ConfigError(
+                f"unknown staging '{staging}' for the Ray executor", hint="staging is auto, never or always"
+            )
         self.staging = staging
         self._ray = import_ray()
         _keep_stdout_clean()
@@ -173,15 +174,21 @@ class RayExecutor:
             options["label_selector"] = dict(resources.labels)
         args: tuple = (self.grace_s, self._coordinator)
         if task.distribution is not None and task.distribution.instance_count > 1:
+
             def fetch() -> NodeReport:
                 if self.staging == "always":
-                    return None, "pipeyard: a step spread over several nodes needs a shared file system " \
-                                 "(the executor's staging: auto or never)\n", None
+                    return (
+                        None,
+                        "pipeyard: a step spread over several nodes needs a shared file system "
+                        "(the executor's staging: auto or never)\n",
+                        None,
+                    )
                 return run_group(self._ray, self._remote, task, args, options, self._track)
         else:
             staged = self._staged(task)
             ref = self._remote.options(name=f"pipeyard:{task.name}", **options).remote(
-                task, *args, *((staged,) if staged is not None else ()))
+                task, *args, *((staged,) if staged is not None else ())
+            )
             self._track(ref, True)
 
             def fetch() -> NodeReport:
@@ -192,7 +199,9 @@ class RayExecutor:
 
         with self._lock:
             thread = threading.Thread(
-                target=self._wait, args=(fetch, task, future, time.time()), name=f"pipeyard-ray-{task.name}",
+                target=self._wait,
+                args=(fetch, task, future, time.time()),
+                name=f"pipeyard-ray-{task.name}",
                 daemon=True,
             )
             self._threads.add(thread)
@@ -226,9 +235,11 @@ class RayExecutor:
 
         check = self._ray.remote(max_retries=0)(sees)
         refs = [
-            check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False))
-            .remote(str(marker.path), marker.token)
-            for node in self._ray.nodes() if node.get("Alive")
+            check.options(
+                num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
+            ).remote(str(marker.path), marker.token)
+            for node in self._ray.nodes()
+            if node.get("Alive")
         ]
         try:
             return all(self._ray.get(refs, timeout=timeout_s))
@@ -255,9 +266,16 @@ class RayExecutor:
         except self._ray.exceptions.TaskCancelledError:
             result, note = None, "pipeyard: the step was cancelled\n"
             returncode = CANCELLED
-        except (self._ray.exceptions.WorkerCrashedError, self._ray.exceptions.NodeDiedError,
-                self._ray.exceptions.OwnerDiedError, self._ray.exceptions.ObjectLostError) as error:
-            result, note = None, f"pipeyard: the Ray worker or node running the step died: {type(error).__name__}\n"
+        except (
+            self._ray.exceptions.WorkerCrashedError,
+            self._ray.exceptions.NodeDiedError,
+            self._ray.exceptions.OwnerDiedError,
+            self._ray.exceptions.ObjectLostError,
+        ) as error:
+            result, note = (
+                None,
+                f"pipeyard: the Ray worker or node running the step died: {type(error).__name__}\n",
+            )
             returncode = LOST
         except self._ray.exceptions.RayError as error:
             result, note = None, f"pipeyard: Ray could not run the step: {_first_line(error)}\n"
@@ -272,8 +290,12 @@ class RayExecutor:
             append_log(task, note)
         if result is None:
             result = StepResult(
-                name=task.name, returncode=returncode, duration_s=time.monotonic() - start,
-                timed_out=False, log_path=task.log_path, started_at=submitted_at,
+                name=task.name,
+                returncode=returncode,
+                duration_s=time.monotonic() - start,
+                timed_out=False,
+                log_path=task.log_path,
+                started_at=submitted_at,
             )
         future.set_result(result)
 
@@ -283,8 +305,11 @@ class RayExecutor:
         task.log_path.parent.mkdir(parents=True, exist_ok=True)
         task.log_path.write_bytes(log)
         back = receive_outputs(task.cwd, outputs, self._ray.get)
-        append_log(task, f"pipeyard: staged on a node without the project; {inputs.describe('inputs')}; "
-                         f"{back.describe('outputs')}\n")
+        append_log(
+            task,
+            f"pipeyard: staged on a node without the project; {inputs.describe('inputs')}; "
+            f"{back.describe('outputs')}\n",
+        )
 
     def cancel_all(self) -> None:
         """Interrupt every submitted task (its step gets SIGTERM, then SIGKILL after the grace).
@@ -390,7 +415,7 @@ def cluster_capacity(nodes: list[dict[str, Any]]) -> Capacity:
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
     """Refuse, in one line, a cluster address nothing answers at (ray.init would wait minutes)."""
     if address.startswith("ray://"):
-        target: str | None = address[len("ray://"):]
+        target: str | None = address[len("ray://") :]
     else:
         try:
             from ray._private.services import canonicalize_bootstrap_address
@@ -399,8 +424,10 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         except Exception:  # noqa: BLE001 - Ray's private helper moved: let ray.init decide
             return
     if target is None:
-        raise ConfigError(f"no Ray cluster found for address '{address}'",
-                          hint="start one with `ray start --head`, or drop --address for an embedded Ray")
+        raise ConfigError(
+            f"no Ray cluster found for address '{address}'",
+            hint="start one with `ray start --head`, or drop --address for an embedded Ray",
+        )
     host, _, port = target.rpartition(":")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()

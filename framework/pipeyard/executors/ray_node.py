@@ -68,8 +68,13 @@ def run_on_node(
 
     worker = _worker_state(grace_s, coordinator)
     try:
-        env = realised_here({**task.env, GUARD_VARIABLE: worker.guard_token,
-                             RAY_ADDRESS_VARIABLE: ray.get_runtime_context().gcs_address})
+        env = realised_here(
+            {
+                **task.env,
+                GUARD_VARIABLE: worker.guard_token,
+                RAY_ADDRESS_VARIABLE: ray.get_runtime_context().gcs_address,
+            }
+        )
     except ConfigError as error:
         return None, f"pipeyard: node {socket.gethostname()}: {error.message}\n", None
     gpu_ids = tuple(str(g) for g in ray.get_gpu_ids())
@@ -84,11 +89,19 @@ def run_on_node(
             returned = (outputs, log.read_bytes() if log.is_file() else b"", moved)
         return replace(result, log_path=task.log_path, host=host, node_id=node_id), "", returned
     if not task.cwd.is_dir():
-        return None, (
-            f"pipeyard: node {host} cannot see the project folder {task.cwd}; give every node "
-            "the project on a shared file system, or leave executor option staging at auto\n"
-        ), None
-    return replace(_run_here(worker, replace(task, gpu_ids=gpu_ids, env=env)), host=host, node_id=node_id), "", None
+        return (
+            None,
+            (
+                f"pipeyard: node {host} cannot see the project folder {task.cwd}; give every node "
+                "the project on a shared file system, or leave executor option staging at auto\n"
+            ),
+            None,
+        )
+    return (
+        replace(_run_here(worker, replace(task, gpu_ids=gpu_ids, env=env)), host=host, node_id=node_id),
+        "",
+        None,
+    )
 
 
 def _run_here(worker: _WorkerState, task: StepTask) -> StepResult:
@@ -119,10 +132,21 @@ class _WorkerState:
         read_end, self._write_end = os.pipe()
         # a background job's stdin is /dev/null unless redirected, hence the detour through fd 3
         subprocess.run(
-            ["/bin/sh", "-c", 'exec 3<&0; "$0" "$@" <&3 3<&- &', sys.executable, node_guard.__file__,
-             self.guard_token, str(pid if same_host else 0), str(started if same_host else 0)],
-            stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, check=False,
+            [
+                "/bin/sh",
+                "-c",
+                'exec 3<&0; "$0" "$@" <&3 3<&- &',
+                sys.executable,
+                node_guard.__file__,
+                self.guard_token,
+                str(pid if same_host else 0),
+                str(started if same_host else 0),
+            ],
+            stdin=read_end,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            check=False,
         )
         os.close(read_end)  # the worker keeps only the write end: the guard's stdin ends with it
 

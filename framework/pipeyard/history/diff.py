@@ -205,4 +205,3 @@ def _upstream(b: Snapshot, deps: tuple[str, ...]) -> list[str]:
         if producer and producer not in found:
             found.append(producer)
     return found
-

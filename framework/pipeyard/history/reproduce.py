@@ -164,7 +164,10 @@ def checkout_dvc_tracked(project: Path) -> None:
     targets = tracked_data_files(project)
     if targets:
         run_dvc(
-            project, "checkout", "--quiet", *targets,
+            project,
+            "checkout",
+            "--quiet",
+            *targets,
             hint="`dvc pull` the data in the main repository first (the cache is shared)",
         )
 

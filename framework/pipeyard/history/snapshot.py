@@ -274,7 +274,9 @@ def _number(text: str | None) -> Any:
 class _RevisionOutputs:
     """Reads a file of a revision: from git when committed, else from the DVC cache by its md5."""
 
-    def __init__(self, root: Path, commit: str, lock: Mapping[str, Mapping[str, Any]], tracked: frozenset[str]) -> None:
+    def __init__(
+        self, root: Path, commit: str, lock: Mapping[str, Mapping[str, Any]], tracked: frozenset[str]
+    ) -> None:
         self.root, self.commit, self.tracked = root, commit, tracked
         self.objects = ObjectCache(cache_dir_of(root))
         self.outs = {
@@ -332,8 +334,6 @@ def _current_entries(root: Path, stages: Sequence[Stage], params: Mapping[str, A
         entry["outs"] = [{"path": p} for p in sorted(stage.out_paths)]
         entries[stage.name] = entry
     return entries
-
-
 
 
 def _stage_def(stage: Stage) -> StageDef:

@@ -75,8 +75,10 @@ class OutputPort:
         if not self.type.is_artifact:
             raise DefinitionError(f"output '{self.name}' must be an artifact type, not {self.type.value}")
         if self.plot is not None and self.role is not OutputRole.PLOTS:
-            raise DefinitionError(f"output '{self.name}' has plot options but is not a plots output",
-                                  hint="mark it as plots (dvc: plots, or Out[Plots(...)]), or drop the plot options")
+            raise DefinitionError(
+                f"output '{self.name}' has plot options but is not a plots output",
+                hint="mark it as plots (dvc: plots, or Out[Plots(...)]), or drop the plot options",
+            )
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,14 @@ class InputUse:
 def normalise(path: str) -> str:
     """path as a normalised POSIX path (backslashes become slashes; "" and "./" become ".")."""
     text = str(path)
-    if text and "." not in text and "\\" not in text and "//" not in text and text[0] != "/" and text[-1] != "/":
+    if (
+        text
+        and "." not in text
+        and "\\" not in text
+        and "//" not in text
+        and text[0] != "/"
+        and text[-1] != "/"
+    ):
         return text  # already normal: the common case, kept fast for pipelines of many steps
     return posixpath.normpath(text.replace("\\", "/"))
 

@@ -40,8 +40,13 @@ class Resources:
         """What count copies of this step hold together (a distributed step's instances)."""
         if count == 1:
             return self
-        return replace(self, cpus=self.cpus * count, memory_mb=self.memory_mb * count, gpus=self.gpus * count,
-                       custom=tuple((name, amount * count) for name, amount in self.custom))
+        return replace(
+            self,
+            cpus=self.cpus * count,
+            memory_mb=self.memory_mb * count,
+            gpus=self.gpus * count,
+            custom=tuple((name, amount * count) for name, amount in self.custom),
+        )
 
     def fitted_to(self, capacity: Capacity) -> Resources:
         """These resources, on the CPU when GPUs are asked, missing, and cpu_fallback allows it."""
@@ -79,7 +84,9 @@ class Distribution:
 
     def __post_init__(self) -> None:
         if self.type not in DISTRIBUTION_TYPES:
-            raise ValueError(f"distribution type must be one of {', '.join(DISTRIBUTION_TYPES)}, got {self.type!r}")
+            raise ValueError(
+                f"distribution type must be one of {', '.join(DISTRIBUTION_TYPES)}, got {self.type!r}"
+            )
         if self.processes_per_instance < 1 or self.instance_count < 1:
             raise ValueError("process and instance counts must be at least 1")
 
@@ -127,8 +134,10 @@ class Capacity:
             if hosted >= instances:
                 return None
             if hosted:
-                return (f"{instances} instances of {wanted.describe()} but the cluster's nodes can host "
-                        f"{hosted} at once")
+                return (
+                    f"{instances} instances of {wanted.describe()} but the cluster's nodes can host "
+                    f"{hosted} at once"
+                )
             largest = max(self.nodes, key=lambda n: (n.gpus, n.cpus, n.memory_mb))
             return (
                 f"{wanted.describe()} but no node of the cluster can host it; the largest node"

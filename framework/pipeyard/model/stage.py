@@ -88,8 +88,16 @@ class Stage:
             return joined
         d = self.distribution
         return shlex.join(
-            ["python", "-m", "pipeyard.launch", d.type, str(d.processes_per_instance), str(d.instance_count),
-             "--", joined]
+            [
+                "python",
+                "-m",
+                "pipeyard.launch",
+                d.type,
+                str(d.processes_per_instance),
+                str(d.instance_count),
+                "--",
+                joined,
+            ]
         )
 
     @property

@@ -47,9 +47,7 @@ class PortType(str, Enum):
             ) from None
 
 
-PARAMETER_TYPES = frozenset(
-    {PortType.INTEGER, PortType.NUMBER, PortType.STRING, PortType.BOOLEAN}
-)
+PARAMETER_TYPES = frozenset({PortType.INTEGER, PortType.NUMBER, PortType.STRING, PortType.BOOLEAN})
 
 
 class OutputRole(str, Enum):
@@ -88,20 +86,34 @@ class PlotOptions:
         """PlotOptions from a mapping such as ``{x: step, y: loss, template: linear}``."""
         example = "plot: {x: step, y: loss, template: linear}"
         if not isinstance(value, Mapping):
-            raise DefinitionError(f"{what}: plot options must be a mapping, got {value!r}",
-                                  location=location, hint=f"e.g. {example}")
+            raise DefinitionError(
+                f"{what}: plot options must be a mapping, got {value!r}",
+                location=location,
+                hint=f"e.g. {example}",
+            )
         options: dict[str, Any] = {}
         for key, item in value.items():
             if key not in PLOT_KEYS:
-                raise DefinitionError(f"{what}: unknown plot option '{key}'{did_you_mean(str(key), PLOT_KEYS)}",
-                                      location=location, hint=f"plot options: {', '.join(PLOT_KEYS)}")
-            if key == "y" and isinstance(item, (list, tuple)) and item and all(isinstance(i, str) for i in item):
+                raise DefinitionError(
+                    f"{what}: unknown plot option '{key}'{did_you_mean(str(key), PLOT_KEYS)}",
+                    location=location,
+                    hint=f"plot options: {', '.join(PLOT_KEYS)}",
+                )
+            if (
+                key == "y"
+                and isinstance(item, (list, tuple))
+                and item
+                and all(isinstance(i, str) for i in item)
+            ):
                 options[key] = tuple(item)
             elif isinstance(item, str) and item.strip():
                 options[key] = item
             else:
-                raise DefinitionError(f"{what}: plot option '{key}' must be a column name or text, got {item!r}",
-                                      location=location, hint=f"e.g. {example}")
+                raise DefinitionError(
+                    f"{what}: plot option '{key}' must be a column name or text, got {item!r}",
+                    location=location,
+                    hint=f"e.g. {example}",
+                )
         return cls(**options)
 
 
@@ -117,9 +129,7 @@ def accepts(input_type: PortType, output_type: PortType) -> bool:
 _BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 
 
-def coerce_parameter(
-    value: Any, type_: PortType, *, name: str, location: Location | None = None
-) -> Any:
+def coerce_parameter(value: Any, type_: PortType, *, name: str, location: Location | None = None) -> Any:
     """Return value checked (and losslessly converted) for a parameter of type_.
 
     Raises ParameterError naming the parameter and the expected type.

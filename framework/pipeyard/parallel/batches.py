@@ -45,8 +45,9 @@ def parse_size(text: str) -> tuple[int, bool]:
 
 def is_table(path: Path) -> bool:
     """True when path is tabular data (an MLTable folder, or one CSV/Parquet file)."""
-    return (path.is_dir() and (path / "MLTable").is_file()) or \
-        (path.is_file() and path.suffix.lower() in TABLE_SUFFIXES)
+    return (path.is_dir() and (path / "MLTable").is_file()) or (
+        path.is_file() and path.suffix.lower() in TABLE_SUFFIXES
+    )
 
 
 def mini_batches(path: Path, size_text: str) -> list[MiniBatch]:
@@ -83,8 +84,12 @@ def _table_batches(path: Path, amount: int, in_bytes: bool) -> list[MiniBatch]:
     if in_bytes:  # a size for a table: rows of about that many bytes
         per_row = max(1, int(frame.memory_usage(deep=True).sum() / max(len(frame), 1)))
         rows = max(1, amount // per_row)
-    return [MiniBatch(i, frame.iloc[start:start + rows].reset_index(drop=True), len(frame.iloc[start:start + rows]))
-            for i, start in enumerate(range(0, len(frame), rows))]
+    return [
+        MiniBatch(
+            i, frame.iloc[start : start + rows].reset_index(drop=True), len(frame.iloc[start : start + rows])
+        )
+        for i, start in enumerate(range(0, len(frame), rows))
+    ]
 
 
 def _table_files(path: Path) -> list[Path]:
@@ -94,10 +99,15 @@ def _table_files(path: Path) -> list[Path]:
     text = (path / "MLTable").read_text()
     for pattern in re.findall(r"(?:file|folder|pattern)\s*:\s*['\"]?([^'\"\n]+)", text):
         pattern = pattern.strip().removeprefix("./")
-        found += sorted(p for p in path.glob(pattern) if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES) \
-            if any(c in pattern for c in "*?[") else \
-            ([path / pattern] if (path / pattern).is_file() else
-             sorted(p for p in (path / pattern).glob("*") if p.suffix.lower() in TABLE_SUFFIXES))
+        found += (
+            sorted(p for p in path.glob(pattern) if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES)
+            if any(c in pattern for c in "*?[")
+            else (
+                [path / pattern]
+                if (path / pattern).is_file()
+                else sorted(p for p in (path / pattern).glob("*") if p.suffix.lower() in TABLE_SUFFIXES)
+            )
+        )
     if not found:
         found = sorted(p for p in path.rglob("*") if p.suffix.lower() in TABLE_SUFFIXES)
     return found

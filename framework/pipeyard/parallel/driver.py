@@ -69,8 +69,10 @@ def _init_worker(script: str, arguments: tuple[str, ...], level: str) -> None:
 
 
 def _load_entry(script: str, arguments: tuple[str, ...], level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(processName)s %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(processName)s %(message)s",
+    )
     sys.argv = [script, *arguments]
     folder = os.path.dirname(os.path.abspath(script))
     if folder not in sys.path:
@@ -120,8 +122,11 @@ class _Worker:
     def __init__(self, context: Any, settings: ParallelSettings, number: int) -> None:
         self.connection, theirs = context.Pipe()
         self.process = context.Process(
-            target=_serve, name=f"worker-{number}", daemon=True,
-            args=(theirs, settings.entry_script, settings.program_arguments, settings.logging_level))
+            target=_serve,
+            name=f"worker-{number}",
+            daemon=True,
+            args=(theirs, settings.entry_script, settings.program_arguments, settings.logging_level),
+        )
         self.process.start()
         theirs.close()
         self.batch: MiniBatch | None = None
@@ -168,8 +173,13 @@ def run_parallel(settings: ParallelSettings) -> tuple[Outcome, list[MiniBatch]]:
                     try:
                         worker.give(batch)
                     except OSError:  # the worker died while idle (e.g. its init() exited)
-                        _settle(outcome, batch, f"its worker died (exit code {worker.process.exitcode})",
-                                settings, pending)
+                        _settle(
+                            outcome,
+                            batch,
+                            f"its worker died (exit code {worker.process.exitcode})",
+                            settings,
+                            pending,
+                        )
                         workers[position] = _replace(worker, context, settings, kill=True)
             busy = {w.connection: w for w in workers if w.batch is not None}
             for ready in wait(list(busy), timeout=0.05):
@@ -178,8 +188,13 @@ def run_parallel(settings: ParallelSettings) -> tuple[Outcome, list[MiniBatch]]:
                     index, ok, value = worker.connection.recv()
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)
-                    _settle(outcome, worker.batch, f"its worker died (exit code {worker.process.exitcode})",
-                            settings, pending)
+                    _settle(
+                        outcome,
+                        worker.batch,
+                        f"its worker died (exit code {worker.process.exitcode})",
+                        settings,
+                        pending,
+                    )
                     workers[workers.index(worker)] = _replace(worker, context, settings, kill=True)
                     continue
                 worker.batch = None
@@ -191,7 +206,9 @@ def run_parallel(settings: ParallelSettings) -> tuple[Outcome, list[MiniBatch]]:
             now = time.monotonic()
             for position, worker in enumerate(workers):
                 if worker.batch is not None and now - worker.started > settings.timeout_s:
-                    _settle(outcome, worker.batch, f"timed out after {settings.timeout_s:g}s", settings, pending)
+                    _settle(
+                        outcome, worker.batch, f"timed out after {settings.timeout_s:g}s", settings, pending
+                    )
                     workers[position] = _replace(worker, context, settings, kill=True)
     finally:
         for worker in workers:
@@ -206,8 +223,13 @@ def _replace(worker: _Worker, context: Any, settings: ParallelSettings, kill: bo
     return _Worker(context, settings, number)
 
 
-def _settle(outcome: Outcome, batch: MiniBatch | None, error: str, settings: ParallelSettings,
-            pending: list[MiniBatch]) -> None:
+def _settle(
+    outcome: Outcome,
+    batch: MiniBatch | None,
+    error: str,
+    settings: ParallelSettings,
+    pending: list[MiniBatch],
+) -> None:
     """Record a failed attempt; try the mini-batch again while retries remain."""
     if batch is None:
         return
@@ -266,8 +288,12 @@ def run_locally(settings: ParallelSettings) -> tuple[Outcome, list[MiniBatch], s
     """run_parallel with no more workers than the step reserves CPUs (``PIPEYARD_CPUS``)."""
     workers = worker_count(settings.workers, os.environ.get(CPUS_VARIABLE))
     if workers < settings.workers:
-        logging.info("starting %d worker(s), not %d: the step reserves %s CPU(s) (resources.cpus)",
-                     workers, settings.workers, os.environ.get(CPUS_VARIABLE))
+        logging.info(
+            "starting %d worker(s), not %d: the step reserves %s CPU(s) (resources.cpus)",
+            workers,
+            settings.workers,
+            os.environ.get(CPUS_VARIABLE),
+        )
         settings = replace(settings, workers=workers)
     outcome, batches = run_parallel(settings)
     return outcome, batches, f"on {settings.workers} worker(s)"
@@ -292,15 +318,27 @@ def main(argv: list[str] | None = None, run: Runner | None = None) -> int:
     parser.add_argument("--append-row-to")
     parser.add_argument("program_arguments", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    arguments = tuple(a for a in args.program_arguments if a != "--") if args.program_arguments[:1] == ["--"] \
+    arguments = (
+        tuple(a for a in args.program_arguments if a != "--")
+        if args.program_arguments[:1] == ["--"]
         else tuple(args.program_arguments)
-    logging.basicConfig(level=getattr(logging, args.logging_level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(message)s")
+    )
+    logging.basicConfig(
+        level=getattr(logging, args.logging_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
     settings = ParallelSettings(
-        entry_script=args.entry_script, input_data=args.input_data, mini_batch_size=args.mini_batch_size,
-        workers=args.workers, mini_batch_error_threshold=args.mini_batch_error_threshold,
-        error_threshold=args.error_threshold, max_retries=args.max_retries, timeout_s=args.timeout,
-        logging_level=args.logging_level, append_row_to=args.append_row_to, program_arguments=arguments,
+        entry_script=args.entry_script,
+        input_data=args.input_data,
+        mini_batch_size=args.mini_batch_size,
+        workers=args.workers,
+        mini_batch_error_threshold=args.mini_batch_error_threshold,
+        error_threshold=args.error_threshold,
+        max_retries=args.max_retries,
+        timeout_s=args.timeout,
+        logging_level=args.logging_level,
+        append_row_to=args.append_row_to,
+        program_arguments=arguments,
     )
     if not os.path.isfile(settings.entry_script):
         print(f"error: entry_script '{settings.entry_script}' not found in {os.getcwd()}", file=sys.stderr)
@@ -312,13 +350,17 @@ def main(argv: list[str] | None = None, run: Runner | None = None) -> int:
         return 2
     missing = gather(outcome, batches, settings.append_row_to)
     failed = len(outcome.failed)
-    print(f"parallel: {len(batches)} mini-batches {where}: "
-          f"{len(batches) - failed} succeeded, {failed} failed; {missing} item(s) without a result")
+    print(
+        f"parallel: {len(batches)} mini-batches {where}: "
+        f"{len(batches) - failed} succeeded, {failed} failed; {missing} item(s) without a result"
+    )
     for index, why in sorted(outcome.failed.items()):
         print(f"  mini-batch {index} failed after {outcome.attempts[index]} attempt(s): {why}")
     over = []
     if settings.mini_batch_error_threshold >= 0 and failed > settings.mini_batch_error_threshold:
-        over.append(f"{failed} failed mini-batches > mini_batch_error_threshold {settings.mini_batch_error_threshold}")
+        over.append(
+            f"{failed} failed mini-batches > mini_batch_error_threshold {settings.mini_batch_error_threshold}"
+        )
     if settings.error_threshold >= 0 and missing > settings.error_threshold:
         over.append(f"{missing} failed items > error_threshold {settings.error_threshold}")
     if over:

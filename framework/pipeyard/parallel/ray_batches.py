@@ -29,8 +29,9 @@ RAY_ADDRESS_VARIABLE = "PIPEYARD_RAY_ADDRESS"  # the Ray cluster the step runs o
 _loaded: dict[str, Any] = {}  # per Ray worker process: the entry script it loaded
 
 
-def _run_mini_batch(script: str, arguments: tuple[str, ...], level: str, cwd: str,
-                    items: Any) -> tuple[bool, Any, str]:
+def _run_mini_batch(
+    script: str, arguments: tuple[str, ...], level: str, cwd: str, items: Any
+) -> tuple[bool, Any, str]:
     """The Ray task: (ok, result or error, this node's id); init() once per worker process."""
     import ray
 
@@ -47,8 +48,9 @@ def _run_mini_batch(script: str, arguments: tuple[str, ...], level: str, cwd: st
         return False, "".join(traceback.format_exception_only(type(exc), exc)).strip(), node
 
 
-def run_on_ray(settings: driver.ParallelSettings, batches: list[MiniBatch], address: str
-               ) -> tuple[driver.Outcome, dict[int, str]]:
+def run_on_ray(
+    settings: driver.ParallelSettings, batches: list[MiniBatch], address: str
+) -> tuple[driver.Outcome, dict[int, str]]:
     """Run batches as Ray tasks on the cluster at address, at most settings.workers at once.
 
     Returns the outcome (as ``driver.run_parallel``'s) and the node id each mini-batch's last
@@ -68,7 +70,8 @@ def run_on_ray(settings: driver.ParallelSettings, batches: list[MiniBatch], addr
                 batch = pending.pop(0)
                 outcome.attempts[batch.index] = outcome.attempts.get(batch.index, 0) + 1
                 ref = remote.options(name=f"pipeyard:mini-batch-{batch.index}").remote(
-                    script, settings.program_arguments, settings.logging_level, cwd, batch.items)
+                    script, settings.program_arguments, settings.logging_level, cwd, batch.items
+                )
                 running[ref] = (batch, time.monotonic())
             done, _ = ray.wait(list(running), num_returns=1, timeout=0.05)
             for ref in done:
@@ -76,8 +79,9 @@ def run_on_ray(settings: driver.ParallelSettings, batches: list[MiniBatch], addr
                 try:
                     ok, value, node = ray.get(ref)
                 except ray.exceptions.RayError as error:  # its worker or node died
-                    driver._settle(outcome, batch, f"its Ray worker died ({type(error).__name__})",
-                                   settings, pending)
+                    driver._settle(
+                        outcome, batch, f"its Ray worker died ({type(error).__name__})", settings, pending
+                    )
                     continue
                 nodes[batch.index] = node
                 logging.info("mini-batch %d ran on Ray node %s", batch.index, node)
@@ -91,7 +95,9 @@ def run_on_ray(settings: driver.ParallelSettings, batches: list[MiniBatch], addr
                 if now - started > settings.timeout_s:
                     ray.cancel(ref, force=True)  # kills its worker: a stuck run() holds no CPU
                     del running[ref]
-                    driver._settle(outcome, batch, f"timed out after {settings.timeout_s:g}s", settings, pending)
+                    driver._settle(
+                        outcome, batch, f"timed out after {settings.timeout_s:g}s", settings, pending
+                    )
     finally:
         for ref in running:
             ray.cancel(ref, force=True)

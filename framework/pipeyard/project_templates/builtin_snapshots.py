@@ -70,8 +70,10 @@ def snapshot_builtin(name: str, repository: Path | None = None) -> tuple[Templat
 
 def is_snapshot_source(source: TemplateSource) -> bool:
     """Whether source is a template in this user's snapshot repository."""
-    return source.kind == "git" and not is_git_url(source.location) and (
-        Path(source.location).expanduser().resolve() == snapshot_repository()
+    return (
+        source.kind == "git"
+        and not is_git_url(source.location)
+        and (Path(source.location).expanduser().resolve() == snapshot_repository())
     )
 
 
@@ -106,8 +108,15 @@ def _commit_folder(repo: Path, folder: Path, digest: str) -> str:
     with tempfile.TemporaryDirectory(prefix="pipeyard-builtin-") as scratch:
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         run_git(
-            repo, f"--work-tree={folder}", "add", "--all", "--force", "--",
-            ".", ":(exclude,glob)**/__pycache__/**", ":(exclude,glob)**/*.pyc",
+            repo,
+            f"--work-tree={folder}",
+            "add",
+            "--all",
+            "--force",
+            "--",
+            ".",
+            ":(exclude,glob)**/__pycache__/**",
+            ":(exclude,glob)**/*.pyc",
             env=index,
         )  # the files content_hash reads
         tree = git_output(repo, "write-tree", env=index)

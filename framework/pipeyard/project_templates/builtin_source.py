@@ -48,7 +48,10 @@ def _checkout_home(folder: Path, directory: str) -> tuple[TemplateSource, str] |
             return None  # the files differ from every commit: keep the built-in form
         commit = git_output(folder, "rev-parse", "HEAD")
         origin = run_git(folder, "remote", "get-url", "origin", check=False).stdout.strip()
-        pushed = origin and run_git(folder, "branch", "--remotes", "--contains", commit, check=False).stdout.strip()
+        pushed = (
+            origin
+            and run_git(folder, "branch", "--remotes", "--contains", commit, check=False).stdout.strip()
+        )
     except RepositoryError:
         return None
     return TemplateSource("git", origin if pushed else str(folder.resolve()), directory), commit

@@ -89,7 +89,8 @@ def create_project(
     except PipeyardError as error:
         raise TemplateError(
             f"rendered {source.label} into {target}, but setting the project up failed: {error.message}",
-            hint=error.hint or "fix the template's pipeline, then run `pipeyard init` and `pipeyard compile` there",
+            hint=error.hint
+            or "fix the template's pipeline, then run `pipeyard init` and `pipeyard compile` there",
         ) from error
     commit = _first_commit(target, f"Create project from template {source.label}")
     if not versioned:

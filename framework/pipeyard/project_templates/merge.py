@@ -97,7 +97,9 @@ def _merge_file(ours: Path, base: Path | None, theirs: Path) -> int:
             base = Path(scratch) / "empty"
             base.write_bytes(b"")
         files = [str(path.absolute()) for path in (ours, base, theirs)]
-        result = run_git(Path(scratch), "merge-file", "-L", "ours", "-L", "base", "-L", "template", *files, check=False)
+        result = run_git(
+            Path(scratch), "merge-file", "-L", "ours", "-L", "base", "-L", "template", *files, check=False
+        )
     if result.returncode < 0 or result.returncode > 127:
         raise InternalError(f"`git merge-file` failed on {ours}: {result.stderr.strip()}")
     return result.returncode
@@ -128,7 +130,9 @@ def _is_binary(path: Path) -> bool:
     return is_binary(str(path))
 
 
-def unified_diff(base: Path, theirs: Path, skips: Callable[[str], bool], only: Sequence[str] = ()) -> list[str]:
+def unified_diff(
+    base: Path, theirs: Path, skips: Callable[[str], bool], only: Sequence[str] = ()
+) -> list[str]:
     """The change base -> theirs as unified-diff lines (`a/` old render, `b/` new render).
 
     only limits it to these paths or the folders holding them.
@@ -143,12 +147,17 @@ def unified_diff(base: Path, theirs: Path, skips: Callable[[str], bool], only: S
             continue
         lines.append(f"diff a/{path} b/{path}")
         if (a and _is_binary(a)) or (b and _is_binary(b)):
-            lines.append(f"Binary files {'a/' + path if a else '/dev/null'} and {'b/' + path if b else '/dev/null'} differ")
+            lines.append(
+                f"Binary files {'a/' + path if a else '/dev/null'} and {'b/' + path if b else '/dev/null'} differ"
+            )
             continue
         lines.extend(
             line.rstrip("\n")
             for line in difflib.unified_diff(
-                _lines(a), _lines(b), fromfile=f"a/{path}" if a else "/dev/null", tofile=f"b/{path}" if b else "/dev/null"
+                _lines(a),
+                _lines(b),
+                fromfile=f"a/{path}" if a else "/dev/null",
+                tofile=f"b/{path}" if b else "/dev/null",
             )
         )
     return lines

@@ -42,7 +42,9 @@ def restore_render(root: Path, version: str, into: Path) -> Path | None:
     ref = snapshot_ref(version)
     if not succeeds(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
         return None
-    archive = git_bytes(root, "archive", "--format=tar", ref, hint="check that the repository is intact (`git fsck`)")
+    archive = git_bytes(
+        root, "archive", "--format=tar", ref, hint="check that the repository is intact (`git fsck`)"
+    )
     into.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")

@@ -144,7 +144,15 @@ class TemplateCheckout:
         self._clone: Path | None = None
         if source.kind == "git":
             self._clone = workdir / "clone"
-            run_git(workdir, "clone", "--quiet", "--no-checkout", source.location, str(self._clone), hint=_REACH_HINT)
+            run_git(
+                workdir,
+                "clone",
+                "--quiet",
+                "--no-checkout",
+                source.location,
+                str(self._clone),
+                hint=_REACH_HINT,
+            )
 
     @property
     def versioned(self) -> bool:
@@ -162,7 +170,9 @@ class TemplateCheckout:
             return content_hash(self._local_folder())
         candidates = [f"origin/{ref}", ref] if ref else ["HEAD"]
         for candidate in candidates:
-            found = run_git(self._clone, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+            found = run_git(
+                self._clone, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False
+            )
             if found.returncode == 0:
                 return found.stdout.strip()
         raise TemplateError(

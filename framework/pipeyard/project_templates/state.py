@@ -1,13 +1,13 @@
 """The project's template state file, `.cruft.json`, in cruft's format.
 
-    {
-      "template": "https://github.com/org/template.git",   # URL, absolute path, or builtin:<name>
-      "commit": "<git sha>",             # or sha256:<hex> for a template not kept in git
-      "checkout": "main",                # the branch/tag asked for, or null (default branch)
-      "context": {"cookiecutter": {...answers..., "_template": "<template>", "_commit": "<commit>"}},
-      "directory": null,                 # the template's folder inside the repository
-      "skip": []                         # project paths (globs) that updates leave alone
-    }
+{
+  "template": "https://github.com/org/template.git",   # URL, absolute path, or builtin:<name>
+  "commit": "<git sha>",             # or sha256:<hex> for a template not kept in git
+  "checkout": "main",                # the branch/tag asked for, or null (default branch)
+  "context": {"cookiecutter": {...answers..., "_template": "<template>", "_commit": "<commit>"}},
+  "directory": null,                 # the template's folder inside the repository
+  "skip": []                         # project paths (globs) that updates leave alone
+}
 """
 
 from __future__ import annotations

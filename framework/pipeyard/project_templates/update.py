@@ -70,7 +70,9 @@ def check_project(root: Path, checkout: str | None = None) -> TemplateVersions:
     return TemplateVersions(state.template, state.commit, latest)
 
 
-def diff_project(root: Path, checkout: str | None = None, only: Sequence[str] = ()) -> tuple[TemplateVersions, list[str]]:
+def diff_project(
+    root: Path, checkout: str | None = None, only: Sequence[str] = ()
+) -> tuple[TemplateVersions, list[str]]:
     """The template's change since the project's version, as unified-diff lines."""
     with _render_both(root, checkout) as renders:
         if renders.versions.up_to_date:
@@ -91,7 +93,9 @@ def update_project(root: Path, checkout: str | None = None) -> UpdateResult:
     with _render_both(root, checkout) as renders:
         if renders.versions.up_to_date:
             return UpdateResult(renders.versions, MergeReport(()))
-        report = merge_update(root, renders.base, renders.theirs, renders.state.skips, protected=(STATE_FILE,))
+        report = merge_update(
+            root, renders.base, renders.theirs, renders.state.skips, protected=(STATE_FILE,)
+        )
         if not renders.versioned:
             save_render(root, renders.theirs, renders.versions.latest)
     write_state(root, renders.state)
@@ -107,7 +111,10 @@ def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
     source = source_from_state(state.template, state.directory)
     refresh_snapshot(source)
     checkout = checkout if checkout is not None else state.checkout
-    with checkout_template(source) as files, tempfile.TemporaryDirectory(prefix="pipeyard-renders-") as scratch:
+    with (
+        checkout_template(source) as files,
+        tempfile.TemporaryDirectory(prefix="pipeyard-renders-") as scratch,
+    ):
         latest = files.resolve(checkout)
         versions = TemplateVersions(state.template, state.commit, latest)
         if versions.up_to_date:
@@ -132,14 +139,20 @@ def _render_both(root: Path, checkout: str | None) -> Iterator[_Renders]:
                 )
         theirs = _render_at(files.folder(latest), Path(scratch) / "theirs", state)
         yield _Renders(
-            versions, base_dir, theirs.project_dir, state.at(latest, theirs.answers, checkout), files.versioned
+            versions,
+            base_dir,
+            theirs.project_dir,
+            state.at(latest, theirs.answers, checkout),
+            files.versioned,
         )
 
 
 def _render_at(folder: Path, output: Path, state: TemplateState) -> Rendered:
     asked = set(template_questions(folder))
     answers = {k: v for k, v in state.questions_answered().items() if k in asked}
-    return render(folder, output, answers=answers, no_input=True, template_label=state.template, user_defaults=False)
+    return render(
+        folder, output, answers=answers, no_input=True, template_label=state.template, user_defaults=False
+    )
 
 
 def _recompile(root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -148,4 +161,6 @@ def _recompile(root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     try:
         return tuple(session.compile_files(session.load(root))), ()
     except PipeyardError as error:
-        return (), (f"the updated pipeline does not compile yet: {error.message}; fix it, then run `pipeyard compile`",)
+        return (), (
+            f"the updated pipeline does not compile yet: {error.message}; fix it, then run `pipeyard compile`",
+        )

@@ -23,8 +23,23 @@ from ..yamlio import Folded, to_yaml
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json"
 _TYPES = {"int": "integer", "float": "number", "str": "string", "bool": "boolean"}
 _PATH_TYPES = {"str", "Path", "FileType", None}
-_OUTPUT_WORDS = ("out", "output", "outdir", "outfile", "outpath", "model", "save", "dest", "export",
-                 "checkpoint", "ckpt", "metrics", "report", "predictions", "results")
+_OUTPUT_WORDS = (
+    "out",
+    "output",
+    "outdir",
+    "outfile",
+    "outpath",
+    "model",
+    "save",
+    "dest",
+    "export",
+    "checkpoint",
+    "ckpt",
+    "metrics",
+    "report",
+    "predictions",
+    "results",
+)
 _FOLDER_WORDS = ("folder", "folders", "directory", "directories", "dir")
 _PLAIN_WORDS = ("name", "type", "id", "kind", "format", "mode", "prefix", "suffix", "ext", "pattern", "url")
 _INPUT_WORDS = ("in", "input", "load", "from", "read")
@@ -66,7 +81,9 @@ def component_from_script(script: Path, output: Path, name: str | None = None) -
     try:
         tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
     except SyntaxError as exc:
-        raise DefinitionError(f"syntax error: {exc.msg}", location=Location(str(script), exc.lineno)) from None
+        raise DefinitionError(
+            f"syntax error: {exc.msg}", location=Location(str(script), exc.lineno)
+        ) from None
     parser = _find_parser(tree)
     if parser is None:
         raise DefinitionError(
@@ -77,7 +94,9 @@ def component_from_script(script: Path, output: Path, name: str | None = None) -
         )
     notes: list[str] = []
     if _has_call(tree, "add_subparsers"):
-        notes.append("the script has sub-commands (add_subparsers); only the main parser's arguments were read")
+        notes.append(
+            "the script has sub-commands (add_subparsers); only the main parser's arguments were read"
+        )
     guesses = [g for call in _add_argument_calls(tree) if (g := _guess(call, notes)) is not None]
     if not guesses:
         notes.append("no add_argument calls were found; the command takes no arguments")
@@ -159,13 +178,28 @@ def _guess(call: ast.Call, notes: list[str]) -> Guess | None:
     if "default" in keywords and not has_default:
         review.append("its default is computed in the script; set one here if it has a fixed value")
     if action in ("store_true", "store_false"):
-        return Guess(flag, name, "parameter", "boolean", default=action == "store_false",
-                     description=description, in_command=False,
-                     review="a flag: Azure commands cannot pass it conditionally, so it is left out of "
-                     "the command; change the script to take --flag true/false to use it")
+        return Guess(
+            flag,
+            name,
+            "parameter",
+            "boolean",
+            default=action == "store_false",
+            description=description,
+            in_command=False,
+            review="a flag: Azure commands cannot pass it conditionally, so it is left out of "
+            "the command; change the script to take --flag true/false to use it",
+        )
     if action not in (None, "store"):
-        return Guess(flag, name, "parameter", "string", description=description, optional=True,
-                     in_command=False, review=f"action '{action}' has no component equivalent; left out of the command")
+        return Guess(
+            flag,
+            name,
+            "parameter",
+            "string",
+            description=description,
+            optional=True,
+            in_command=False,
+            review=f"action '{action}' has no component equivalent; left out of the command",
+        )
     type_name = _type_name(keywords.get("type"))
     nargs_given, nargs = _literal(keywords.get("nargs"))
     if nargs_given and nargs not in (None, 1):
@@ -180,21 +214,46 @@ def _guess(call: ast.Call, notes: list[str]) -> Guess | None:
         review.append(f"type={type_name} is not a plain type; read as a string")
     if kind == "parameter":
         optional = not is_required and default is None
-        return Guess(flag, name, kind, port_type, default=default if default is not None else None,
-                     optional=optional, description=description,
-                     choices=tuple(choices) if isinstance(choices, (list, tuple)) else (),
-                     positional=positional, review="; ".join(review))
+        return Guess(
+            flag,
+            name,
+            kind,
+            port_type,
+            default=default if default is not None else None,
+            optional=optional,
+            description=description,
+            choices=tuple(choices) if isinstance(choices, (list, tuple)) else (),
+            positional=positional,
+            review="; ".join(review),
+        )
     if kind == "output":
         if default is not None:
             review.append(f"the script's default {default!r} is replaced by a path pipeyard chooses")
-        return Guess(flag, name, kind, port_type, description=description, positional=positional,
-                     review="; ".join(review))
+        return Guess(
+            flag,
+            name,
+            kind,
+            port_type,
+            description=description,
+            positional=positional,
+            review="; ".join(review),
+        )
     optional = not is_required
     if default is not None:
-        review.append(f"the script's default {default!r} applies when the input is not bound; "
-                      "bind it in the pipeline to make the dependency visible")
-    return Guess(flag, name, kind, port_type, optional=optional, description=description,
-                 positional=positional, review="; ".join(review))
+        review.append(
+            f"the script's default {default!r} applies when the input is not bound; "
+            "bind it in the pipeline to make the dependency visible"
+        )
+    return Guess(
+        flag,
+        name,
+        kind,
+        port_type,
+        optional=optional,
+        description=description,
+        positional=positional,
+        review="; ".join(review),
+    )
 
 
 def _type_name(node: ast.AST | None) -> str | None:
@@ -223,15 +282,24 @@ def _kind_and_type(name: str, type_name: str | None, default: Any, description: 
         return "parameter", "string"
     is_input = any(w in _INPUT_WORDS for w in words)
     is_output = not is_input and any(w in _OUTPUT_WORDS or w.startswith(_OUTPUT_WORDS[1:]) for w in words)
-    is_data = is_input or any(any(hint in w for hint in _DATA_WORDS) for w in words) or type_name in ("Path", "FileType")
+    is_data = (
+        is_input
+        or any(any(hint in w for hint in _DATA_WORDS) for w in words)
+        or type_name in ("Path", "FileType")
+    )
     if not (is_output or is_data):
         if isinstance(default, bool):
             return "parameter", "boolean"
         return "parameter", "string"
     suffix = PurePosixPath(str(default)).suffix.lstrip(".") if isinstance(default, str) else ""
     said = re.findall(r"[a-z]+", description.lower())
-    is_file = (type_name == "FileType" or suffix in _FILE_HINTS or any(w in _FILE_HINTS for w in words)
-               or not any(w in _FOLDER_WORDS for w in said) and any(w in _FILE_HINTS for w in said))
+    is_file = (
+        type_name == "FileType"
+        or suffix in _FILE_HINTS
+        or any(w in _FILE_HINTS for w in words)
+        or not any(w in _FOLDER_WORDS for w in said)
+        and any(w in _FILE_HINTS for w in said)
+    )
     return ("output" if is_output else "input"), ("uri_file" if is_file else "uri_folder")
 
 

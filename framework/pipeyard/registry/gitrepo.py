@@ -43,7 +43,9 @@ class GitRegistry:
         if (self.path / ".git").is_dir():
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._git("clone", "--quiet", "--no-checkout", clone_url(self.url, self.root), str(self.path), cwd=self.root)
+        self._git(
+            "clone", "--quiet", "--no-checkout", clone_url(self.url, self.root), str(self.path), cwd=self.root
+        )
 
     def fetch(self) -> None:
         """Bring the clone up to date with the remote."""
@@ -137,7 +139,10 @@ class GitRegistry:
     ) -> str:
         """The stripped stdout of `git args` in the clone; "" when it fails and not check."""
         result = run_git(
-            cwd or self.path, *args, env=env, check=check,
+            cwd or self.path,
+            *args,
+            env=env,
+            check=check,
             hint=f"check registry '{self.name}': its git: URL ({self.url}) and that you can reach it",
         )
         return result.stdout.strip() if result.returncode == 0 else ""

@@ -12,8 +12,9 @@ KIND_COMMAND = "command"
 KIND_PYTHON = "python"
 
 
-def manifest_of(component: Component, *, version: str, kind: str, definition: str | None = None,
-                module: str | None = None) -> dict[str, Any]:
+def manifest_of(
+    component: Component, *, version: str, kind: str, definition: str | None = None, module: str | None = None
+) -> dict[str, Any]:
     """The manifest of component registered at version; definition is its YAML file (command)
     or module + the function's name (python), relative to the version folder."""
     data: dict[str, Any] = {"name": component.name, "version": version, "kind": kind}
@@ -30,13 +31,25 @@ def manifest_of(component: Component, *, version: str, kind: str, definition: st
         for p in component.inputs
     }
     data["parameters"] = {
-        p.name: _compact({"type": p.type.value, "default": p.default, "optional": p.optional,
-                          "enum": list(p.choices), "description": p.description})
+        p.name: _compact(
+            {
+                "type": p.type.value,
+                "default": p.default,
+                "optional": p.optional,
+                "enum": list(p.choices),
+                "description": p.description,
+            }
+        )
         for p in component.parameters
     }
     data["outputs"] = {
-        o.name: _compact({"type": o.type.value, "dvc": o.role.value if o.role.value != "outs" else None,
-                          "description": o.description})
+        o.name: _compact(
+            {
+                "type": o.type.value,
+                "dvc": o.role.value if o.role.value != "outs" else None,
+                "description": o.description,
+            }
+        )
         for o in component.outputs
     }
     return data
@@ -44,8 +57,13 @@ def manifest_of(component: Component, *, version: str, kind: str, definition: st
 
 def _compact(fields: dict[str, Any]) -> dict[str, Any]:
     """fields without the empty ones (None, optional false, no description, no enum)."""
-    return {k: v for k, v in fields.items()
-            if v is not None and not (k == "optional" and v is False) and not (k in ("description", "enum") and not v)}
+    return {
+        k: v
+        for k, v in fields.items()
+        if v is not None
+        and not (k == "optional" and v is False)
+        and not (k in ("description", "enum") and not v)
+    }
 
 
 @dataclass(frozen=True)

@@ -46,16 +46,22 @@ def stage_component(target: str, root: Path, version: str | None, into: Path) ->
     file, function = split_target(target)
     path = Path(os.path.abspath(file))
     if not path.is_file():
-        raise ReferenceError_(f"'{file}' not found", hint="give the component's YAML file or steps/<module>.py:<function>")
+        raise ReferenceError_(
+            f"'{file}' not found", hint="give the component's YAML file or steps/<module>.py:<function>"
+        )
     root = Path(os.path.abspath(root))
     if path.suffix == ".py":
         if function is None:
-            raise DefinitionError(f"'{file}' is a Python module; name the step in it",
-                                  hint=f"pipeyard component register {file}:<function>")
+            raise DefinitionError(
+                f"'{file}' is a Python module; name the step in it",
+                hint=f"pipeyard component register {file}:<function>",
+            )
         return _stage_python(path, function, root, version, into)
     if path.suffix not in (".yml", ".yaml"):
-        raise DefinitionError(f"'{file}' is neither a YAML component nor a Python module",
-                              hint="register components/<name>.yml or steps/<module>.py:<function>")
+        raise DefinitionError(
+            f"'{file}' is neither a YAML component nor a Python module",
+            hint="register components/<name>.yml or steps/<module>.py:<function>",
+        )
     return _stage_yaml(path, root, version, into)
 
 
@@ -70,8 +76,10 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _checked_version(version: str, name: str) -> str:
     if not is_version(version):
-        raise DefinitionError(f"'{version}' cannot be the version of '{name}'",
-                              hint="versions use letters, digits, '.', '_' and '-', e.g. 3 or 1.2.0")
+        raise DefinitionError(
+            f"'{version}' cannot be the version of '{name}'",
+            hint="versions use letters, digits, '.', '_' and '-', e.g. 3 or 1.2.0",
+        )
     return version
 
 
@@ -86,8 +94,10 @@ def _stage_yaml(path: Path, root: Path, version: str | None, into: Path) -> Stag
         )
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     if spec.get("additional_includes"):
-        raise UnsupportedError(f"component '{component.name}' uses additional_includes, which "
-                               "registries do not carry yet", hint="move those files into its code folder")
+        raise UnsupportedError(
+            f"component '{component.name}' uses additional_includes, which registries do not carry yet",
+            hint="move those files into its code folder",
+        )
     version = _checked_version(str(version or component.version), component.name)
     spec["version"] = version
     if component.code:
@@ -101,8 +111,10 @@ def _stage_yaml(path: Path, root: Path, version: str | None, into: Path) -> Stag
 
 def _stage_python(path: Path, function: str, root: Path, version: str | None, into: Path) -> StagedComponent:
     if not _inside(path, root):
-        raise DefinitionError(f"{path} lies outside the project ({root})",
-                              hint="register steps from inside the project that holds them")
+        raise DefinitionError(
+            f"{path} lies outside the project ({root})",
+            hint="register steps from inside the project that holds them",
+        )
     file = Path(os.path.relpath(path, root)).as_posix()
     component = load_step_component(root, file, function)
     files = CodeDependencies(root).closure(file)

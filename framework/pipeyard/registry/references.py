@@ -23,7 +23,9 @@ from ..errors import DefinitionError, Location
 LATEST = "latest"
 _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _VERSION = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
-_SHORT = re.compile(rf"^(?:(?P<registry>{_NAME})/)?(?P<name>{_NAME})(?::(?P<version>{_VERSION})|@(?P<label>\w+))?$")
+_SHORT = re.compile(
+    rf"^(?:(?P<registry>{_NAME})/)?(?P<name>{_NAME})(?::(?P<version>{_VERSION})|@(?P<label>\w+))?$"
+)
 _AZURE_URI = re.compile(
     rf"^azureml://registries/(?P<registry>{_NAME})/components/(?P<name>{_NAME})"
     rf"(?:/versions/(?P<version>{_VERSION})|/labels/(?P<label>\w+))?/?$"  # no version: the latest
@@ -60,7 +62,7 @@ def parse_reference(text: str, where: Location | None = None) -> ComponentRef:
         body = text
         for prefix in ("azureml:", "registry:"):
             if body.startswith(prefix) and not body.startswith("azureml://"):
-                body = body[len(prefix):]
+                body = body[len(prefix) :]
                 break
         match = _SHORT.match(body)
         if match is not None and text.startswith("azureml:") and match.group("registry"):
@@ -92,8 +94,9 @@ def version_key(version: str) -> tuple:
 
 
 def _natural(text: str) -> tuple:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.findall(r"\d+|\D+", text))
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", text)
+    )
 
 
 def latest(versions) -> str | None:

@@ -69,12 +69,16 @@ class ProjectRegistries:
             )
         if name is None:
             if len(specs) > 1:
-                raise ConfigError(f"this project has several registries: {known(specs)}",
-                                  hint="choose one with --registry NAME")
+                raise ConfigError(
+                    f"this project has several registries: {known(specs)}",
+                    hint="choose one with --registry NAME",
+                )
             return next(iter(specs.values()))
         if name not in specs:
-            raise ConfigError(f"no registry '{name}' in pipeyard.yaml{did_you_mean(name, specs)}",
-                              hint=f"registries: {known(specs)}")
+            raise ConfigError(
+                f"no registry '{name}' in pipeyard.yaml{did_you_mean(name, specs)}",
+                hint=f"registries: {known(specs)}",
+            )
         return specs[name]
 
     def open(self, name: str) -> OpenRegistry:
@@ -110,19 +114,24 @@ class ProjectRegistries:
         where = f"registry '{ref.registry}'" if ref.registry else f"registries {known(self.names)}"
         if versions:
             message = f"component '{ref.name}' has no version {ref.version} in {where}"
-            hint = f"versions: {known(versions)}; or register it: pipeyard component register " \
-                   f"<file> --version {ref.version}"
+            hint = (
+                f"versions: {known(versions)}; or register it: pipeyard component register "
+                f"<file> --version {ref.version}"
+            )
         else:
             message = f"no component '{ref.name}' in {where}{did_you_mean(ref.name, names)}"
-            hint = "register it: pipeyard component register ./components/" \
-                   f"{ref.name}.yml (components there: {known(names)})"
+            hint = (
+                "register it: pipeyard component register ./components/"
+                f"{ref.name}.yml (components there: {known(names)})"
+            )
         raise ReferenceError_(message, hint=hint)
 
     def register(self, staged: StagedComponent, registry: str | None, *, push: bool = False) -> Registration:
         """Add a staged version (package.StagedComponent) to a registry; commit it in a git one."""
         spec = self.spec(registry)
-        entry = Entry(staged.name, staged.version, staged.kind, content_hash(staged.folder),
-                      staged.description)
+        entry = Entry(
+            staged.name, staged.version, staged.kind, content_hash(staged.folder), staged.description
+        )
         if spec.path is not None:
             folder = RegistryFolder(spec.name, (self.root / spec.path).resolve())
             return Registration(entry.name, entry.version, spec.name, folder.add(staged.folder, entry))
@@ -134,8 +143,9 @@ class ProjectRegistries:
         if push:
             repo.push()
         self._open.pop(spec.name, None)
-        return Registration(entry.name, entry.version, spec.name, True, commit, push,
-                            None if push else repo.push_command())
+        return Registration(
+            entry.name, entry.version, spec.name, True, commit, push, None if push else repo.push_command()
+        )
 
     def update(self, names: list[str] | None = None) -> list[tuple[str, str | None, str]]:
         """Move the pins of the named git registries (default: all) to their refs' tips;

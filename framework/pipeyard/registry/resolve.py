@@ -50,7 +50,9 @@ class ComponentResolver:
         ref = parse_reference(text)
         if ref.version is not None:
             folder = find_vendored(self.root, ref.name, ref.version)
-            if folder is not None and (ref.registry is None or _origin(folder).get("registry") == ref.registry):
+            if folder is not None and (
+                ref.registry is None or _origin(folder).get("registry") == ref.registry
+            ):
                 return component_of_folder(folder, self.root, read_manifest(folder))
         if not self.project.registries:
             raise ReferenceError_(
@@ -71,10 +73,14 @@ class ComponentResolver:
                 "or delete the copy to take the registry's",
             )
         if folder is None:
-            folder = vendor(self.root, registry.folder.folder(entry), entry, registry.spec.name, registry.commit)
+            folder = vendor(
+                self.root, registry.folder.folder(entry), entry, registry.spec.name, registry.commit
+            )
             shown = Path(os.path.relpath(folder, self.root)).as_posix()
-            self.notes.append(f"copied {entry.name}:{entry.version} from registry '{registry.spec.name}' "
-                              f"into {shown}/; commit it")
+            self.notes.append(
+                f"copied {entry.name}:{entry.version} from registry '{registry.spec.name}' "
+                f"into {shown}/; commit it"
+            )
         return component_of_folder(folder, self.root, read_manifest(folder))
 
 

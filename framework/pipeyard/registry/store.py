@@ -99,8 +99,15 @@ class RegistryFolder:
         for name, versions in sorted((data.get("components") or {}).items()):
             for version, info in (versions or {}).items():
                 info = info or {}
-                found.append(Entry(str(name), str(version), str(info.get("kind", "command")),
-                                   str(info.get("hash", "")), str(info.get("description") or "")))
+                found.append(
+                    Entry(
+                        str(name),
+                        str(version),
+                        str(info.get("kind", "command")),
+                        str(info.get("hash", "")),
+                        str(info.get("description") or ""),
+                    )
+                )
         return found
 
     def versions(self, name: str) -> list[str]:
@@ -151,13 +158,17 @@ class RegistryFolder:
         try:
             data = yaml.safe_load(self.index_path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise ConfigError(f"the index of registry '{self.name}' is not valid YAML: {exc}",
-                              location=Location(file=str(self.index_path)),
-                              hint="restore it from version control") from None
+            raise ConfigError(
+                f"the index of registry '{self.name}' is not valid YAML: {exc}",
+                location=Location(file=str(self.index_path)),
+                hint="restore it from version control",
+            ) from None
         if not isinstance(data, dict) or int(data.get("format", FORMAT)) > FORMAT:
-            raise ConfigError(f"registry '{self.name}' has an index this pipeyard cannot read",
-                              location=Location(file=str(self.index_path)),
-                              hint="upgrade pipeyard")
+            raise ConfigError(
+                f"registry '{self.name}' has an index this pipeyard cannot read",
+                location=Location(file=str(self.index_path)),
+                hint="upgrade pipeyard",
+            )
         return data
 
     def _write_index(self, data: dict[str, Any]) -> None:
@@ -177,11 +188,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read the component manifest {path}: {exc}",
-                          hint="restore the folder from its registry") from None
+        raise ConfigError(
+            f"cannot read the component manifest {path}: {exc}", hint="restore the folder from its registry"
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"the component manifest {path} is not a mapping",
-                          hint="restore the folder from its registry")
+        raise ConfigError(
+            f"the component manifest {path} is not a mapping", hint="restore the folder from its registry"
+        )
     return data
 
 

@@ -68,10 +68,14 @@ def vendor(root: Path, source: Path, entry: Entry, registry: str, commit: str | 
     staging = Path(tempfile.mkdtemp(prefix=".vendor-", dir=target.parent))
     try:
         copy_tree(source, staging / "copy")
-        origin = {"name": entry.name, "version": entry.version, "registry": registry,
-                  "hash": found, **({"commit": commit} if commit else {})}
-        (staging / "copy" / ORIGIN_FILE).write_text(_HEADER + to_yaml(origin),
-                                                   encoding="utf-8")
+        origin = {
+            "name": entry.name,
+            "version": entry.version,
+            "registry": registry,
+            "hash": found,
+            **({"commit": commit} if commit else {}),
+        }
+        (staging / "copy" / ORIGIN_FILE).write_text(_HEADER + to_yaml(origin), encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         (staging / "copy").rename(target)

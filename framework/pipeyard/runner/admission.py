@@ -30,10 +30,12 @@ def fitted_to(stages: tuple[Stage, ...], capacity: Capacity, reporter: ev.Report
     for stage in stages:
         resources = stage.resources.fitted_to(capacity)
         if resources != stage.resources:
-            reporter(ev.Notice(
-                f"step '{stage.name}' asks for {stage.resources.gpus} GPU(s) and the machine has "
-                f"{capacity.gpus}; it runs on the CPU (its compute profile sets cpu_fallback)"
-            ))
+            reporter(
+                ev.Notice(
+                    f"step '{stage.name}' asks for {stage.resources.gpus} GPU(s) and the machine has "
+                    f"{capacity.gpus}; it runs on the CPU (its compute profile sets cpu_fallback)"
+                )
+            )
             stage = replace(stage, resources=resources)
         fitted.append(stage)
     return tuple(fitted)

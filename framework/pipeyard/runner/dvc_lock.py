@@ -170,7 +170,10 @@ def _busy_error(pid: int | None, hint: str | None) -> RepositoryError:
 
 def _stage_error(pid: int, cmd: str, hint: str | None) -> RepositoryError:
     words = cmd.split()
-    command = next((f", `dvc {' '.join(words[i + 1 : i + 2])}`" for i, w in enumerate(words) if Path(w).name == "dvc"), "")
+    command = next(
+        (f", `dvc {' '.join(words[i + 1 : i + 2])}`" for i, w in enumerate(words) if Path(w).name == "dvc"),
+        "",
+    )
     return RepositoryError(
         f"a DVC command (pid {pid}{command}) is running a stage in this repository "
         f"({RWLOCK_FILE.as_posix()})",

@@ -71,8 +71,19 @@ def guarded_command(stage: Stage, command: str, peers: Iterable[Stage]) -> str:
     if group is None or group.termination is None or store is None:
         return command
     settings = json.loads(group.termination)
-    words = [sys.executable, "-m", GUARD_MODULE, "--policy", json.dumps(settings["policy"], sort_keys=True),
-             "--goal", settings["goal"], "--metric", settings["metric"], "--store", store]
+    words = [
+        sys.executable,
+        "-m",
+        GUARD_MODULE,
+        "--policy",
+        json.dumps(settings["policy"], sort_keys=True),
+        "--goal",
+        settings["goal"],
+        "--metric",
+        settings["metric"],
+        "--store",
+        store,
+    ]
     for peer in peers:
         if peer.name != stage.name and (other := _store(peer)) is not None:
             words += ["--peer", other]

@@ -124,7 +124,9 @@ def plan(
     actions: dict[Name, Action] = {}
     steps = []
     for name in order:
-        step = planned_step(name, checks[name] if name in checks else _missing(name), upstream, actions, forced)
+        step = planned_step(
+            name, checks[name] if name in checks else _missing(name), upstream, actions, forced
+        )
         actions[name] = step.action
         steps.append(step)
     return Plan(steps=tuple(steps))

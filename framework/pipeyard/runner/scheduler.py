@@ -124,7 +124,9 @@ class _Run:
         self.ws = scheduler.workspace
         self.params = params
         self.book = StepBook(stages)
-        self.forced = forced_steps(self.book.order, self.book.upstream, scheduler.force, scheduler.force_downstream)
+        self.forced = forced_steps(
+            self.book.order, self.book.upstream, scheduler.force, scheduler.force_downstream
+        )
         self.queued_gpu: list[int] = []  # stale steps waiting for capacity, by pipeline order
         self.queued_cpu: list[int] = []
         self.running: dict[Future[StepResult], str] = {}
@@ -233,9 +235,7 @@ class _Run:
         if self.stop_reason is not None or self.interrupted:
             return
         # GPU steps go first while GPUs are free; without free GPUs none of them can start.
-        for waiting in (
-            (self.queued_gpu, self.queued_cpu) if self.pool.gpus_free else (self.queued_cpu,)
-        ):
+        for waiting in (self.queued_gpu, self.queued_cpu) if self.pool.gpus_free else (self.queued_cpu,):
             started = []
             for index in waiting:
                 if self.pool.full:
@@ -278,9 +278,7 @@ class _Run:
             inputs=(*stage.deps, *(("params.yaml",) if stage.params else ())),
             outputs=stage.out_paths,
         )
-        self.emit(
-            ev.StepStarted(name, self.s.executor.name, stage.resources, step.gpu_ids, step.attempts)
-        )
+        self.emit(ev.StepStarted(name, self.s.executor.name, stage.resources, step.gpu_ids, step.attempts))
         self.code_folders.started(stage)  # runner.workdir: its writes there are moved out after it
         try:
             future = self.s.executor.submit(task)
@@ -361,8 +359,18 @@ class _Run:
         step = self.book[name]
         outcome = step.outcome(status, reasons, self.s.executor.name)
         self.book.record(outcome)
-        self.emit(ev.StepFinished(name, status, outcome.duration_s, reasons, outcome.log_path,
-                                  outcome.returncode, outcome.attempts, outcome.timed_out))
+        self.emit(
+            ev.StepFinished(
+                name,
+                status,
+                outcome.duration_s,
+                reasons,
+                outcome.log_path,
+                outcome.returncode,
+                outcome.attempts,
+                outcome.timed_out,
+            )
+        )
 
     # -- stopping ---------------------------------------------------------------------------
 

@@ -48,7 +48,9 @@ def step_environment(root: Path, run_id: str, step: str) -> dict[str, str]:
     }
 
 
-def run_metrics(root: Path, run_id: str, ran: Iterable[str], stages: Iterable[Stage]) -> dict[str, dict[str, Any]]:
+def run_metrics(
+    root: Path, run_id: str, ran: Iterable[str], stages: Iterable[Stage]
+) -> dict[str, dict[str, Any]]:
     """``{"mlflow/<step>": {metric: value}}`` for stages: read from this run's stores for the
     steps that ran (and remembered by their dvc.lock entry), recalled for the others. A stage
     that names its own store (a sweep trial, whose store is one of its outputs) is read there."""
@@ -57,8 +59,10 @@ def run_metrics(root: Path, run_id: str, ran: Iterable[str], stages: Iterable[St
     stages = tuple(stages)
     # dvc.lock keys the metrics to remember and to recall: a run that ran nothing, in a
     # project where no step has logged any, has neither and leaves the file unread
-    needed = bool(ran) or (root / _REMEMBERED).is_dir() or any(
-        stage.env.get("MLFLOW_TRACKING_URI", "").startswith("file:") for stage in stages
+    needed = (
+        bool(ran)
+        or (root / _REMEMBERED).is_dir()
+        or any(stage.env.get("MLFLOW_TRACKING_URI", "").startswith("file:") for stage in stages)
     )
     entries = _lock_entries(root) if needed else {}
     found: dict[str, dict[str, Any]] = {}
@@ -69,7 +73,11 @@ def run_metrics(root: Path, run_id: str, ran: Iterable[str], stages: Iterable[St
         key = run_cache_value(entry) if entry else None
         metrics: Mapping[str, Any] | None = None
         if own.startswith("file:") or step in ran:
-            store = Path(unquote(urlparse(own).path)) if own.startswith("file:") else tracking_dir(root, run_id, step)
+            store = (
+                Path(unquote(urlparse(own).path))
+                if own.startswith("file:")
+                else tracking_dir(root, run_id, step)
+            )
             metrics = read_store(store)
             if key and metrics:
                 write_atomic(root / _REMEMBERED / f"{key}.json", json.dumps(metrics, sort_keys=True))
@@ -101,7 +109,10 @@ def _recall(root: Path, key: str) -> dict[str, Any] | None:
 def _lock_entries(root: Path) -> dict[str, dict]:
     try:
         # libyaml when present: a 1,000-step dvc.lock takes 0.8 s with the pure-Python parser
-        data = yaml.load((root / "dvc.lock").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        data = (
+            yaml.load((root / "dvc.lock").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            or {}
+        )
     except (OSError, yaml.YAMLError):
         return {}
     stages = data.get("stages") if isinstance(data, dict) else None

@@ -97,7 +97,7 @@ class CodeFolderGuard:
             return []
         before = self.listings.pop(folder)
         prefix = folder.rstrip("/") + "/"
-        inside = [p[len(prefix):] for p in self.outputs if p.startswith(prefix)]
+        inside = [p[len(prefix) :] for p in self.outputs if p.startswith(prefix)]
         moved = new_entries(before, listing(self.root / folder), inside)
         if moved:
             self._move(folder, moved, stage.name)
@@ -117,9 +117,12 @@ class CodeFolderGuard:
         where = os.path.relpath(target, self.root)
         text = ""
         if lines:
-            text += (f"pipeyard: moved what the step wrote into its code folder {folder}/ to {where}/ "
-                     "(so it changes no code hash nor git status; write such files to an output):\n"
-                     + "\n".join(lines) + "\n")
+            text += (
+                f"pipeyard: moved what the step wrote into its code folder {folder}/ to {where}/ "
+                "(so it changes no code hash nor git status; write such files to an output):\n"
+                + "\n".join(lines)
+                + "\n"
+            )
         if failed:
             text += f"pipeyard: could not move out of {folder}/:\n" + "\n".join(failed) + "\n"
         log = step_log_path(self.log_dir, step)

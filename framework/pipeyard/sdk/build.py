@@ -93,16 +93,23 @@ def build_component(declared: Step, root: Path) -> Component:
         name=declared.name,
         inputs=tuple(
             InputPort(p.name, PortType(p.type), optional=p.optional or p.has_default)
-            for p in ports if p.kind == "input"
+            for p in ports
+            if p.kind == "input"
         ),
         outputs=tuple(
-            OutputPort(p.name, PortType(p.type), OutputRole(p.role),
-                       plot=PlotOptions.parse(dict(p.plot), what=f"output '{p.name}'") if p.plot else None)
-            for p in ports if p.kind == "output"
+            OutputPort(
+                p.name,
+                PortType(p.type),
+                OutputRole(p.role),
+                plot=PlotOptions.parse(dict(p.plot), what=f"output '{p.name}'") if p.plot else None,
+            )
+            for p in ports
+            if p.kind == "output"
         ),
         parameters=tuple(
             Parameter(p.name, PortType(p.type), default=p.default, optional=p.optional, choices=p.choices)
-            for p in ports if p.kind == "parameter"
+            for p in ports
+            if p.kind == "parameter"
         ),
         function=FunctionRef(_module_file(declared, root, where), declared.function.__qualname__),
         version=options.version,
@@ -179,7 +186,9 @@ def _output_path(value: Any, port: PortSpec, root: Path, where: Location, job: s
 def _pipeline_input(port: PortSpec, root: Path, definition: DefinedPipeline) -> PipelineInput:
     default = port.default
     if port.is_artifact and default is not None:
-        default = project_path(default, root, relative_location(_function_location(definition.function), root))
+        default = project_path(
+            default, root, relative_location(_function_location(definition.function), root)
+        )
     return PipelineInput(port.name, PortType(port.type), default=default, optional=port.optional)
 
 

@@ -96,12 +96,16 @@ def _kind_of(item: Any, direction: str) -> ArtifactKind:
             hint = "use Dir, File, Metrics or Plots, or an Azure ML type name such as 'mltable'"
         raise _annotation_error(
             f"{written} is not a data type: {port}[...] takes Dir, File, Metrics or Plots",
-            hint, item, port,
+            hint,
+            item,
+            port,
         )
     if direction == "input" and kind.role != "outs":
         raise _annotation_error(
             f"{written}: {getattr(item, '__name__', type(item).__name__)} is an output type; an input reads it as File",
-            "annotate the input as In[File]", item, port,
+            "annotate the input as In[File]",
+            item,
+            port,
         )
     return kind
 
@@ -123,7 +127,9 @@ def _annotation_error(message: str, hint: str, item: Any, port: str) -> Definiti
     return error
 
 
-def _place(error: DefinitionError, file: str, *, line: int | None = None, function: str | None = None) -> None:
+def _place(
+    error: DefinitionError, file: str, *, line: int | None = None, function: str | None = None
+) -> None:
     """Set error's location (file, line, step) and name the argument, from file's syntax tree."""
     error.location = Location(file=file, line=line)
     item, port = error.annotation  # type: ignore[attr-defined]
@@ -291,8 +297,13 @@ def _spec(name, annotation, default, has_default, what, where) -> PortSpec:
             hint="parameters are int, float, str, bool or Literal[...]; data is In[...] or Out[...]",
         )
     spec = PortSpec(
-        name, "parameter", type_name, default=default, has_default=has_default,
-        optional=optional or (has_default and default is None), choices=choices,
+        name,
+        "parameter",
+        type_name,
+        default=default,
+        has_default=has_default,
+        optional=optional or (has_default and default is None),
+        choices=choices,
     )
     if default is not None:
         check_value(spec, default, what=what, where=where)
@@ -312,8 +323,13 @@ def _artifact_spec(name, marker, default, has_default, optional, what, where) ->
             location=where,
         )
     return PortSpec(
-        name, marker.direction, marker.kind.type, marker.kind.role, marker.kind.plot,
-        default=None if default is None else str(default), has_default=has_default,
+        name,
+        marker.direction,
+        marker.kind.type,
+        marker.kind.role,
+        marker.kind.plot,
+        default=None if default is None else str(default),
+        has_default=has_default,
         optional=optional or (has_default and default is None),
     )
 
@@ -341,8 +357,7 @@ def check_value(spec: PortSpec, value: Any, *, what: str, where: Location | None
     }[spec.type](value)
     if not ok:
         raise DefinitionError(
-            f"{what}: parameter '{spec.name}' expects {spec.type}, got {value!r} "
-            f"({type(value).__name__})",
+            f"{what}: parameter '{spec.name}' expects {spec.type}, got {value!r} ({type(value).__name__})",
             location=where,
             hint=f"give '{spec.name}' a value of type {spec.type}",
         )

@@ -24,8 +24,14 @@ if TYPE_CHECKING:
 class PipelineDefinition:
     """A function decorated with ``@pipeline``; ``build(root)`` returns the model Pipeline."""
 
-    def __init__(self, function: Callable[..., Any], *, name: str | None, default_compute: str | None,
-                 force_rerun: bool):
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        *,
+        name: str | None,
+        default_compute: str | None,
+        force_rerun: bool,
+    ):
         self.function = function
         self.name = name or function.__name__
         self.default_compute = default_compute
@@ -75,8 +81,11 @@ class PipelineDefinition:
         try:
             bound = inspect.signature(self.function).bind(*args, **kwargs)
         except TypeError as error:
-            raise DefinitionError(f"pipeline '{self.name}': {error}", location=code_location(self.function),
-                                  hint=f"its arguments: {known(p.name for p in self.ports)}") from None
+            raise DefinitionError(
+                f"pipeline '{self.name}': {error}",
+                location=code_location(self.function),
+                hint=f"its arguments: {known(p.name for p in self.ports)}",
+            ) from None
         bound.apply_defaults()
         taken = {job.name.split(NESTING_SEPARATOR)[0] for job in recorder.jobs}
         name, suffix = self.name, 2
@@ -106,9 +115,10 @@ class NestedPipeline:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._outputs:
-            raise ReferenceError_(f"pipeline '{self.name}' returns no output '{name}'"
-                                  f"{did_you_mean(name, self._outputs)}",
-                                  hint=f"it returns: {known(self._outputs)}")
+            raise ReferenceError_(
+                f"pipeline '{self.name}' returns no output '{name}'{did_you_mean(name, self._outputs)}",
+                hint=f"it returns: {known(self._outputs)}",
+            )
         return self._outputs[name]
 
 
@@ -141,7 +151,6 @@ def pipeline(
     def decorate(fn: Callable[..., Any]) -> PipelineDefinition:
         if not inspect.isfunction(fn):
             raise DefinitionError(f"@pipeline decorates functions, not {fn!r}")
-        return PipelineDefinition(fn, name=name, default_compute=default_compute,
-                                  force_rerun=force_rerun)
+        return PipelineDefinition(fn, name=name, default_compute=default_compute, force_rerun=force_rerun)
 
     return decorate(function) if function is not None else decorate

@@ -90,8 +90,7 @@ class Step:
         for key in kwargs:
             if key not in names:
                 raise DefinitionError(
-                    f"step '{self.name}' has no input, output or parameter '{key}'"
-                    f"{did_you_mean(key, names)}",
+                    f"step '{self.name}' has no input, output or parameter '{key}'{did_you_mean(key, names)}",
                     location=where,
                     hint=f"its arguments: {known(names)}",
                 )
@@ -199,9 +198,7 @@ class Recording:
     returned: dict[str, OutputRef]
 
 
-_RECORDER: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
-    "pipeyard_recorder", default=None
-)
+_RECORDER: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("pipeyard_recorder", default=None)
 
 
 def current_recorder() -> Recorder | None:

@@ -50,10 +50,13 @@ def run(loaded: Loaded, options: RunOptions, reporter: Reporter) -> RunSummary:
             remove_killed_runs_leftovers(loaded)
         commit, dirty = git_state(loaded.root)  # before pipeyard's own writes below
         compile_files(loaded)
-        workspace = Workspace(loaded.root, workers=max(1, int(capacity.cpus)))  # hashing within the run's CPUs
+        workspace = Workspace(
+            loaded.root, workers=max(1, int(capacity.cpus))
+        )  # hashing within the run's CPUs
         executor = open_run_executor(loaded.project, options, capacity)
-        stages = realise_environments(stages, loaded.root, options.env_mode or "isolated",
-                                      lambda text: reporter(Notice(text)))
+        stages = realise_environments(
+            stages, loaded.root, options.env_mode or "isolated", lambda text: reporter(Notice(text))
+        )
         scheduler = Scheduler(
             workspace,
             executor,
@@ -127,8 +130,10 @@ def step_environment() -> dict[str, str]:
 def _record(loaded: Loaded, summary: RunSummary, dirty: bool) -> None:
     """Write the run's record, and share it through git notes (which never raises)."""
     ran = [name for name, step in summary.steps.items() if step.status == "ran"]
-    metrics = {**read_metrics(loaded.root, metric_paths(loaded.compiled.stages)),
-               **run_metrics(loaded.root, summary.run_id, ran, loaded.compiled.stages)}
+    metrics = {
+        **read_metrics(loaded.root, metric_paths(loaded.compiled.stages)),
+        **run_metrics(loaded.root, summary.run_id, ran, loaded.compiled.stages),
+    }
     record = RunRecord.from_summary(
         summary,
         root=loaded.root,

@@ -53,7 +53,5 @@ def only_steps(stages: Sequence[Stage], names: Sequence[str]) -> tuple[Stage, ..
             )
     chosen = set(names)
     return tuple(
-        replace(s, upstream=tuple(u for u in s.upstream if u in chosen))
-        for s in stages
-        if s.name in chosen
+        replace(s, upstream=tuple(u for u in s.upstream if u in chosen)) for s in stages if s.name in chosen
     )

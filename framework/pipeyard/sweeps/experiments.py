@@ -28,7 +28,9 @@ def record_experiment(folder: Path, baseline: str, name: str, message: str) -> s
     """
     run_git(folder, "add", "--all")
     run_git(folder, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".pipeyard")
-    run_git(folder, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, env=identity_env(folder))
+    run_git(
+        folder, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, env=identity_env(folder)
+    )
     commit = git_output(folder, "rev-parse", "HEAD")
     run_git(folder, "update-ref", experiment_ref(baseline, name), commit)
     return commit

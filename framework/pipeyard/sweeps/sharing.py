@@ -122,7 +122,10 @@ def plan_runs(
 
 
 def _needs(
-    point: int, names: Sequence[str], computed_by: Mapping[tuple[int, str], int], sharing_run: Mapping[int, str]
+    point: int,
+    names: Sequence[str],
+    computed_by: Mapping[tuple[int, str], int],
+    sharing_run: Mapping[int, str],
 ) -> tuple[str, ...]:
     """The runs of other points that compute the shared steps among names."""
     others = {computed_by[(point, n)] for n in names if computed_by.get((point, n), point) != point}
@@ -141,4 +144,3 @@ def _with_ancestors(name: str, upstream: Mapping[str, Sequence[str]]) -> set[str
 
 def _run_cacheable(stage: Stage) -> bool:
     return bool(not stage.always_changed and stage.commands and (stage.deps or stage.params) and stage.outs)
-

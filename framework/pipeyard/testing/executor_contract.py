@@ -174,16 +174,12 @@ class ExecutorContract:
             futures.append(executor.submit(self.task(tmp_path, me, command)))
         assert all(f.result(timeout=WAIT_S * 2).ok for f in futures)
         times = {
-            name: float((tmp_path / name).read_text())
-            for name in ("a.start", "b.start", "a.end", "b.end")
+            name: float((tmp_path / name).read_text()) for name in ("a.start", "b.start", "a.end", "b.end")
         }
         assert max(times["a.start"], times["b.start"]) < min(times["a.end"], times["b.end"])
 
     def test_many_tasks_all_finish_with_their_own_results(self, executor, tmp_path):
-        futures = {
-            f"s{i}": executor.submit(self.task(tmp_path, f"s{i}", f"exit {i % 3}"))
-            for i in range(12)
-        }
+        futures = {f"s{i}": executor.submit(self.task(tmp_path, f"s{i}", f"exit {i % 3}")) for i in range(12)}
         for name, future in futures.items():
             result = future.result(timeout=WAIT_S)
             assert result.name == name and result.returncode == int(name[1:]) % 3
@@ -199,16 +195,13 @@ class ExecutorContract:
 
     def test_cancel_all_stops_running_tasks(self, executor, tmp_path):
         futures = [
-            executor.submit(
-                self.task(tmp_path, f"long{i}", f"sleep 300 & echo $! > long{i}.pid; wait")
-            )
+            executor.submit(self.task(tmp_path, f"long{i}", f"sleep 300 & echo $! > long{i}.pid; wait"))
             for i in range(2)
         ]
         for i in range(2):
             wait_for(
                 lambda i=i: (
-                    (tmp_path / f"long{i}.pid").is_file()
-                    and (tmp_path / f"long{i}.pid").read_text().strip()
+                    (tmp_path / f"long{i}.pid").is_file() and (tmp_path / f"long{i}.pid").read_text().strip()
                 ),
                 f"long{i} to start",
             )

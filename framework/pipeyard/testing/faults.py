@@ -141,7 +141,9 @@ def environment(token: str | None = None) -> dict[str, str]:
     return cli_environment({MARK: token} if token is not None else None)
 
 
-def command(root: Path, *args: str, token: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def command(
+    root: Path, *args: str, token: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run args (`pipeyard ...`, `dvc ...`) in root and wait."""
     return run_cli(root, *args, env=environment(token), timeout=timeout)
 
@@ -257,7 +259,11 @@ def _verdict(root: Path, entry: dict) -> str:
         if set(listing) != {f"part-{i}.txt" for i in range(FILES)} | {"complete"}:
             return "partial"
         folder = root / out["path"]
-        present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+        present = (
+            {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+            if folder.is_dir()
+            else set()
+        )
         if present != set(listing):
             return f"{out['path']}: the workspace holds {sorted(present)}"
         for relpath, file_md5 in listing.items():
@@ -295,20 +301,33 @@ class Trial:
     def ok(self) -> bool:
         """True when nothing went wrong."""
         return not (
-            self.orphans or self.corrupt_lock or self.partial or self.mismatched
-            or self.temps_after_next_run or self.rerun or self.lost or self.unclear or self.overlaps
+            self.orphans
+            or self.corrupt_lock
+            or self.partial
+            or self.mismatched
+            or self.temps_after_next_run
+            or self.rerun
+            or self.lost
+            or self.unclear
+            or self.overlaps
         )
 
 
-def kill_trial(template: Path, work: Path, rng: random.Random, target: str = "pid", max_delay_s: float = 2.5) -> Trial:
+def kill_trial(
+    template: Path, work: Path, rng: random.Random, target: str = "pid", max_delay_s: float = 2.5
+) -> Trial:
     """Start `pipeyard run`, SIGKILL it (target 'pid' or 'group') after a random delay, check,
     run again and check that the second run completed what the first left."""
     root = copy_project(template, work)
     token = f"kill-{os.getpid()}-{rng.randrange(1 << 30)}"
     trial = Trial(f"kill {target}")
     process = subprocess.Popen(
-        cli_argv("pipeyard", "run"), cwd=root, env=environment(token), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cli_argv("pipeyard", "run"),
+        cwd=root,
+        env=environment(token),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     delay = rng.uniform(0.0, max_delay_s)
     try:
@@ -358,9 +377,19 @@ def race_trial(template: Path, work: Path, rng: random.Random) -> Trial:
     steps_log = work.with_name(work.name + ".steps")
     env = environment(token) | {"FAULT_LOG": str(steps_log), "FAULT_PAUSE_S": pause}
     for index in order:
-        started.append((labels[index], subprocess.Popen(
-            commands[index], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )))
+        started.append(
+            (
+                labels[index],
+                subprocess.Popen(
+                    commands[index],
+                    cwd=root,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+        )
         time.sleep(rng.uniform(0.0, 0.8))
     for label, process in started:
         try:
@@ -391,11 +420,15 @@ def overlapping_steps(steps_log: Path) -> list[str]:
         lines = steps_log.read_text().splitlines()
     except FileNotFoundError:
         return []
-    runs = [(who, step, float(start), float(end)) for who, step, start, end in (line.split() for line in lines)]
+    runs = [
+        (who, step, float(start), float(end)) for who, step, start, end in (line.split() for line in lines)
+    ]
     return [
         f"dvc {a[1]} [{a[2]:.2f}, {a[3]:.2f}] and pipeyard {b[1]} [{b[2]:.2f}, {b[3]:.2f}]"
-        for a in runs if a[0] == "dvc"
-        for b in runs if b[0] == "pipeyard" and a[2] < b[3] and b[2] < a[3]
+        for a in runs
+        if a[0] == "dvc"
+        for b in runs
+        if b[0] == "pipeyard" and a[2] < b[3] and b[2] < a[3]
     ]
 
 

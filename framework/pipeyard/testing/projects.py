@@ -50,8 +50,13 @@ def run_cli(
     """Run `program args` in root (environment: cli_environment() unless env) and wait; never raises
     for an exit code."""
     return subprocess.run(
-        cli_argv(program, *args), cwd=root, capture_output=True, text=True,
-        env=dict(env) if env is not None else cli_environment(), timeout=timeout, check=False,
+        cli_argv(program, *args),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=dict(env) if env is not None else cli_environment(),
+        timeout=timeout,
+        check=False,
     )
 
 

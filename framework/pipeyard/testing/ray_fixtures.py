@@ -129,22 +129,45 @@ class TwoNodeCluster:
         self.env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
         common = ["--block", "--disable-usage-stats", f"--node-ip-address={self.ip}"]
         self.head = subprocess.Popen(
-            [ray_cli, "start", "--head", f"--port={self.address.split(':')[1]}", "--num-cpus=2",
-             "--num-gpus=0", "--include-dashboard=false", "--labels=pipeyard-node=head", *common],
+            [
+                ray_cli,
+                "start",
+                "--head",
+                f"--port={self.address.split(':')[1]}",
+                "--num-cpus=2",
+                "--num-gpus=0",
+                "--include-dashboard=false",
+                "--labels=pipeyard-node=head",
+                *common,
+            ],
             env={**self.env, "PIPEYARD_NODE_CACHE": str(folder / "head-cache")},
-            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.worker = None
         deadline = time.monotonic() + 120
         while not _answers(self.address):  # the head's GCS port; the worker retries joining itself
             self._check(deadline, "the head", pause_s=0.2)
         self.worker = subprocess.Popen(
-            [ray_cli, "start", f"--address={self.address}", "--num-cpus=2", "--num-gpus=1",
-             f"--resources={json.dumps(dict(self.WORKER_OFFERS.custom))}", "--labels=pipeyard-node=worker",
-             *common],
-            env={**self.env, "PIPEYARD_NODE_CACHE": str(folder / "worker-cache"),
-                 "PIPEYARD_NODE_UNSEEN": str(self.unseen)},
-            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                ray_cli,
+                "start",
+                f"--address={self.address}",
+                "--num-cpus=2",
+                "--num-gpus=1",
+                f"--resources={json.dumps(dict(self.WORKER_OFFERS.custom))}",
+                "--labels=pipeyard-node=worker",
+                *common,
+            ],
+            env={
+                **self.env,
+                "PIPEYARD_NODE_CACHE": str(folder / "worker-cache"),
+                "PIPEYARD_NODE_UNSEEN": str(self.unseen),
+            },
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.started_nodes: list[dict] = []  # node_table() once both nodes are up (one driver start)
         while len(self.started_nodes) < 2:
@@ -158,7 +181,9 @@ class TwoNodeCluster:
     def _check(self, deadline: float, what: str, pause_s: float = 1.0) -> None:
         import time
 
-        if time.monotonic() > deadline or any(p is not None and p.poll() is not None for p in (self.head, self.worker)):
+        if time.monotonic() > deadline or any(
+            p is not None and p.poll() is not None for p in (self.head, self.worker)
+        ):
             self.stop()
             pytest.fail(f"the two-node Ray cluster did not start ({what})")
         time.sleep(pause_s)
@@ -178,8 +203,14 @@ class TwoNodeCluster:
             "print(json.dumps([{'node_id': n['NodeID'], 'gpus': n['Resources'].get('GPU', 0)}"
             " for n in ray.nodes() if n['Alive']]))"
         )
-        done = subprocess.run([sys.executable, "-c", probe], env=self.env, capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", probe],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         if done.returncode != 0:
             return []
         return json.loads(done.stdout.strip().splitlines()[-1])

@@ -38,7 +38,15 @@ from ..errors import DefinitionError, Location, ParameterError, StepFailed, did_
 from ..model.types import coerce_parameter
 from ..sdk.ports import check_value, prepare_output
 
-_ROOT_MARKERS = (".git", ".dvc", "pipeyard.yaml", "pipeyard.yml", "pipeline.yml", "pipeline.yaml", "pipeline.py")
+_ROOT_MARKERS = (
+    ".git",
+    ".dvc",
+    "pipeyard.yaml",
+    "pipeyard.yml",
+    "pipeline.yml",
+    "pipeline.yaml",
+    "pipeline.py",
+)
 _LOG_TAIL_LINES = 40
 
 
@@ -55,7 +63,9 @@ class StepRun(Mapping):
 
     def __getitem__(self, name: str) -> Path:
         if name not in self.outputs:
-            raise KeyError(f"no output '{name}'{did_you_mean(name, self.outputs)}; outputs: {known(self.outputs)}")
+            raise KeyError(
+                f"no output '{name}'{did_you_mean(name, self.outputs)}; outputs: {known(self.outputs)}"
+            )
         return self.outputs[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -96,8 +106,14 @@ def run_step(
     if isinstance(step, (str, os.PathLike)):
         component_file = _absolute(step, Path.cwd())
         return _run_component(
-            component_file, root or _project_root(component_file), tmp_path,
-            inputs, dict(params or {}), outputs_given, dict(env or {}), timeout_s,
+            component_file,
+            root or _project_root(component_file),
+            tmp_path,
+            inputs,
+            dict(params or {}),
+            outputs_given,
+            dict(env or {}),
+            timeout_s,
         )
     if callable(getattr(step, "function", None)) and hasattr(step, "ports"):
         return _run_python_step(step, tmp_path, inputs, dict(params or {}), outputs_given)
@@ -162,8 +178,14 @@ class _Tee(io.TextIOBase):
 
 
 def _run_component(
-    file: Path, root: Path, tmp_path: Path, inputs: dict, params: dict, outputs: dict,
-    env: dict, timeout_s: float,
+    file: Path,
+    root: Path,
+    tmp_path: Path,
+    inputs: dict,
+    params: dict,
+    outputs: dict,
+    env: dict,
+    timeout_s: float,
 ) -> StepRun:
     component = load_component_yaml(file, root)
     what = f"component '{component.name}'"
@@ -179,7 +201,9 @@ def _run_component(
         value = params.get(name, parameter.default)
         value = coerce_parameter(value, parameter.type, name=name, location=Location(step=component.name))
         if parameter.choices and value is not None and value not in parameter.choices:
-            raise ParameterError(f"{what}: parameter '{name}' must be one of {list(parameter.choices)}, got {value!r}")
+            raise ParameterError(
+                f"{what}: parameter '{name}' must be one of {list(parameter.choices)}, got {value!r}"
+            )
         if value is None and parameter.required:
             raise ParameterError(f"{what}: parameter '{name}' has no default; pass params={{'{name}': ...}}")
         values[name] = value
@@ -191,10 +215,18 @@ def _run_component(
     command = render_template(
         component, values, {n: str(p) for n, p in written.items()}, Location(file=str(file))
     )
-    cwd = root / component.code[0] if len(component.code) == 1 and (root / component.code[0]).is_dir() else root
+    cwd = (
+        root / component.code[0] if len(component.code) == 1 and (root / component.code[0]).is_dir() else root
+    )
     completed = subprocess.run(
-        ["/bin/sh", "-c", command], cwd=cwd, env=_command_env(env), capture_output=True,
-        text=True, timeout=timeout_s, stdin=subprocess.DEVNULL, check=False,
+        ["/bin/sh", "-c", command],
+        cwd=cwd,
+        env=_command_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     log = completed.stdout + completed.stderr
     sys.stdout.write(log)  # shown by pytest when the test fails
@@ -250,7 +282,9 @@ def _input_path(what: str, name: str, inputs: dict, optional: bool, default: Any
     else:
         raise DefinitionError(f"{what} needs input '{name}'", hint=f"pass inputs={{'{name}': path}}")
     if not path.exists():
-        raise DefinitionError(f"{what}: input '{name}' does not exist: {path}", hint="create it first in the test")
+        raise DefinitionError(
+            f"{what}: input '{name}' does not exist: {path}", hint="create it first in the test"
+        )
     return path
 
 

@@ -8,7 +8,9 @@ import zipfile
 from pathlib import Path
 
 
-def tiny_wheel(folder: Path, name: str = "pipeyard_tiny", version: str = "1.0", body: str = "VALUE = 42\n") -> Path:
+def tiny_wheel(
+    folder: Path, name: str = "pipeyard_tiny", version: str = "1.0", body: str = "VALUE = 42\n"
+) -> Path:
     """Write `<name>-<version>-py3-none-any.whl` (one module, package `name`) into folder."""
     dist = f"{name}-{version}.dist-info"
     files = {

@@ -41,7 +41,12 @@ def compare(root: Path, a: str, b: str) -> dict[str, Any]:
     data["edges"] = sorted(_edges(first) | _edges(second))
     params_a, params_b = flatten(plain(first.params)), flatten(plain(second.params))
     data["params_side_by_side"] = [
-        {"key": key, "a": params_a.get(key), "b": params_b.get(key), "changed": params_a.get(key) != params_b.get(key)}
+        {
+            "key": key,
+            "a": params_a.get(key),
+            "b": params_b.get(key),
+            "changed": params_a.get(key) != params_b.get(key),
+        }
         for key in [*params_b, *(k for k in params_a if k not in params_b)]
     ]
     return data
@@ -49,11 +54,13 @@ def compare(root: Path, a: str, b: str) -> dict[str, Any]:
 
 def sweeps(root: Path) -> list[dict[str, Any]]:
     """Each baseline commit's sweep points (DVC experiments): a table ranked by its first metric."""
-    listing = run_git(root, "for-each-ref", "--format=%(refname) %(objectname)", EXPERIMENTS_PREFIX, check=False)
+    listing = run_git(
+        root, "for-each-ref", "--format=%(refname) %(objectname)", EXPERIMENTS_PREFIX, check=False
+    )
     by_baseline: dict[str, list[tuple[str, str]]] = {}
     for line in listing.stdout.splitlines():
         ref, _, commit = line.partition(" ")
-        parts = ref[len(EXPERIMENTS_PREFIX):].split("/")
+        parts = ref[len(EXPERIMENTS_PREFIX) :].split("/")
         if len(parts) == 3:
             by_baseline.setdefault(parts[0] + parts[1], []).append((parts[2], commit))
     found = []
@@ -69,8 +76,11 @@ def _sweep_table(root: Path, baseline: str, points: list[tuple[str, str]]) -> di
     params = [flatten(plain(s.params)) if s else {} for _, s in snapshots]
     varied: list[str] = []
     for values in params:
-        varied.extend(k for k, v in values.items() if k not in varied and (v != base_params.get(k) or
-                      any(other.get(k) != v for other in params)))
+        varied.extend(
+            k
+            for k, v in values.items()
+            if k not in varied and (v != base_params.get(k) or any(other.get(k) != v for other in params))
+        )
     metrics = [dict(s.metrics) if s else {} for _, s in snapshots]
     columns = metric_columns(metrics)
     rows = []

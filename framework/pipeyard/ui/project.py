@@ -145,7 +145,10 @@ class ProjectView:
 
     def loaded(self) -> tuple[sess.Loaded | None, str | None]:
         """The loaded pipeline (or None) and the error that stopped it loading (or None)."""
-        signature = (pipeline_signature(self.root), _mtime(self.root / PARAMS_FILE))  # a run rewrites params.yaml
+        signature = (
+            pipeline_signature(self.root),
+            _mtime(self.root / PARAMS_FILE),
+        )  # a run rewrites params.yaml
         with self._lock:
             if self._cached is None or self._cached.signature != signature:
                 try:
@@ -162,8 +165,10 @@ class ProjectView:
             return {"nodes": [], "edges": [], "error": error, "run": None}
         stages = loaded.compiled.stages
         try:
-            states = {s.name: {"state": _STATUS_STATE[s.action], "reasons": list(s.reasons)}
-                      for s in sess.status(loaded)}
+            states = {
+                s.name: {"state": _STATUS_STATE[s.action], "reasons": list(s.reasons)}
+                for s in sess.status(loaded)
+            }
         except PipeyardError as failure:
             states, error = {}, failure.format()
         live = live_run(self.root)
@@ -175,7 +180,9 @@ class ProjectView:
             nodes.append(
                 {
                     "id": stage.name,
-                    "group": stage.name.rsplit(GROUP_SEPARATOR, 1)[0] if GROUP_SEPARATOR in stage.name else None,
+                    "group": stage.name.rsplit(GROUP_SEPARATOR, 1)[0]
+                    if GROUP_SEPARATOR in stage.name
+                    else None,
                     "component": _component_of(loaded, stage.name),
                     "state": state.get("state", "stale"),
                     "reasons": state.get("reasons", []),
@@ -229,8 +236,13 @@ class ProjectView:
             if step is not None:
                 given = step.get("node")
                 node: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
-                return {"run_id": record.run_id, "commit": record.commit, **dict(step),
-                        "host": node.get("host"), "node_id": node.get("node_id")}
+                return {
+                    "run_id": record.run_id,
+                    "commit": record.commit,
+                    **dict(step),
+                    "host": node.get("host"),
+                    "node_id": node.get("node_id"),
+                }
         return None
 
     def _log_tail(self, log_path: str | None) -> str:

@@ -74,7 +74,9 @@ class Api:
 
     async def graph(self, request: Request) -> Response:
         def build() -> dict[str, Any]:
-            cursor = EventTail(self.root).end()  # before the states: an event in between is sent twice, not lost
+            cursor = EventTail(
+                self.root
+            ).end()  # before the states: an event in between is sent twice, not lost
             data = self.project.graph()
             data["cursor"] = cursor.last_id
             return data

@@ -85,14 +85,22 @@ class Guard:
             return cls(hosts=frozenset(), token=token, token_for_reads=True)
         bracketed = f"[{host}]" if ":" in host else host
         names = {*LOOPBACK_NAMES, bracketed} if is_loopback(host) else {bracketed}
-        return cls(hosts=frozenset(f"{name}:{port}" for name in names), token=token, token_for_reads=not is_loopback(host))
+        return cls(
+            hosts=frozenset(f"{name}:{port}" for name in names),
+            token=token,
+            token_for_reads=not is_loopback(host),
+        )
 
     def check(self, method: str, headers: dict[str, str], query: str) -> tuple[int, str] | None:
         """None when the request may go on, else (status, why)."""
         host = headers.get("host", "").lower()
         if self.hosts and host not in self.hosts:
             return 403, f"unknown Host header {host!r}: pipeyard ui answers only to {sorted(self.hosts)[0]}"
-        given = headers.get(TOKEN_HEADER) or _cookie(headers.get("cookie", ""), TOKEN_COOKIE) or _query_token(query)
+        given = (
+            headers.get(TOKEN_HEADER)
+            or _cookie(headers.get("cookie", ""), TOKEN_COOKIE)
+            or _query_token(query)
+        )
         if self.token_for_reads and not self._is_token(given):
             return 401, "this server needs its token: open the address `pipeyard ui` printed"
         if method in SAFE_METHODS:
@@ -133,7 +141,10 @@ class GuardMiddleware:
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})
@@ -153,7 +164,9 @@ def inside_project(root: Path, relpath: str) -> Path:
     except ValueError:
         raise PathRefused(f"{relpath}: outside the project") from None
     if inner.parts and inner.parts[0] in PRIVATE_DIRS:
-        raise PathRefused(f"{relpath}: inside {inner.parts[0]} (git's and DVC's own files, credentials among them)")
+        raise PathRefused(
+            f"{relpath}: inside {inner.parts[0]} (git's and DVC's own files, credentials among them)"
+        )
     return target
 
 

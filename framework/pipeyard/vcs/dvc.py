@@ -29,12 +29,18 @@ def dvc_command(*args: str) -> list[str]:
     return [dvc_executable(), *args]
 
 
-def run_dvc(root: Path, *args: str, hint: str = _DEFAULT_HINT, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_dvc(
+    root: Path, *args: str, hint: str = _DEFAULT_HINT, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run `dvc args` in root without analytics; RepositoryError when it fails (and check)."""
     try:
         result = subprocess.run(
-            dvc_command(*args), cwd=root, capture_output=True, text=True,
-            env={**os.environ, "DVC_NO_ANALYTICS": "1"}, check=False,
+            dvc_command(*args),
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+            check=False,
         )
     except OSError as exc:
         raise RepositoryError(f"could not run `dvc {args[0]}`: {exc}", hint=_DEFAULT_HINT) from None

@@ -96,8 +96,14 @@ def _run(
     environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     try:
         return subprocess.run(
-            ["git", *args], cwd=cwd, input=given, capture_output=True, text=text, env=environment,
-            timeout=TIMEOUT_S, check=False,
+            ["git", *args],
+            cwd=cwd,
+            input=given,
+            capture_output=True,
+            text=text,
+            env=environment,
+            timeout=TIMEOUT_S,
+            check=False,
         )
     except FileNotFoundError:
         raise RepositoryError("git is not installed", hint="install git and put it on PATH") from None
@@ -168,7 +174,9 @@ def _cat_files(root: Path, names: Sequence[str]) -> list[bytes | None]:
     if not names:
         return []
     request = "".join(f"{name}\n" for name in names).encode("utf-8")
-    output = git_bytes(root, "cat-file", "--batch", input_bytes=request, hint="check that this is a git repository")
+    output = git_bytes(
+        root, "cat-file", "--batch", input_bytes=request, hint="check that this is a git repository"
+    )
     return _parse_batch(output, len(names))
 
 

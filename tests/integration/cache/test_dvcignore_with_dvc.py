@@ -237,8 +237,25 @@ def test_an_invalid_pattern_is_a_repository_error_as_dvc_fails_too(tree: Path) -
 
 
 _PARTS = st.sampled_from(
-    ["a", "b", "sub", "dir", "x", "scratch", "logs", "*", "**", "?", "[ab]", "*.tmp", "keep*",
-     "\\#hash.txt", "*.txt", "deep", "data"]
+    [
+        "a",
+        "b",
+        "sub",
+        "dir",
+        "x",
+        "scratch",
+        "logs",
+        "*",
+        "**",
+        "?",
+        "[ab]",
+        "*.tmp",
+        "keep*",
+        "\\#hash.txt",
+        "*.txt",
+        "deep",
+        "data",
+    ]
 )
 _PATTERN = st.builds(
     lambda negate, lead, parts, trail: ("!" if negate else "") + lead + "/".join(parts) + trail,

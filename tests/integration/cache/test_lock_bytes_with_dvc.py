@@ -60,7 +60,7 @@ CORPUS = {
             "multi",
             (
                 "echo 'one: two' > out/m1.txt",
-                "echo \"it's # not a comment\" > out/m2.txt && " + "true " * 25,
+                'echo "it\'s # not a comment" > out/m2.txt && ' + "true " * 25,
                 "echo yes > out/m3.txt",
             ),
             deps=["out/long.txt"],
@@ -68,20 +68,33 @@ CORPUS = {
         ),
     ),
     "awkward params": (
-        _stage("train", ("echo trained > out/model.txt",), deps=["data/raw.csv"], params=["train"],
-               outs=["out/model.txt"]),
-        _stage("prep", ("echo prep > out/prep.txt",), params=["prepare.seed", "prepare.tag"],
-               outs=["out/prep.txt"]),
+        _stage(
+            "train",
+            ("echo trained > out/model.txt",),
+            deps=["data/raw.csv"],
+            params=["train"],
+            outs=["out/model.txt"],
+        ),
+        _stage(
+            "prep",
+            ("echo prep > out/prep.txt",),
+            params=["prepare.seed", "prepare.tag"],
+            outs=["out/prep.txt"],
+        ),
     ),
     "unicode": (
-        _stage("unicode", ("echo 'café ☕ — naïve' > out/ünï.txt",), deps=["data/raw.csv"],
-               outs=["out/ünï.txt"]),
+        _stage(
+            "unicode", ("echo 'café ☕ — naïve' > out/ünï.txt",), deps=["data/raw.csv"], outs=["out/ünï.txt"]
+        ),
     ),
     "many deps and outs": (
         _stage(
             "fan",
-            ("mkdir -p out/adir && " + " && ".join(f"echo {i} > out/f{i}.txt" for i in range(12))
-             + " && echo d > out/adir/x",),
+            (
+                "mkdir -p out/adir && "
+                + " && ".join(f"echo {i} > out/f{i}.txt" for i in range(12))
+                + " && echo d > out/adir/x",
+            ),
             deps=["data/raw.csv", "data/b.csv", "data/c.csv", "src"],
             outs=[*(f"out/f{i}.txt" for i in range(12)), "out/adir"],
         ),
@@ -105,7 +118,9 @@ def _write_pipeline(root: Path, stages: tuple[Stage, ...]) -> None:
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_dvc_commit_rewrites_pipeyards_dvc_lock_to_the_same_bytes(name: str, tmp_path: Path, empty_dvc_repo: Path):
+def test_dvc_commit_rewrites_pipeyards_dvc_lock_to_the_same_bytes(
+    name: str, tmp_path: Path, empty_dvc_repo: Path
+):
     from cache_dvc_repo import run_pipeline
 
     root = shutil.copytree(empty_dvc_repo, tmp_path / "repo", symlinks=True)

@@ -25,9 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_pipeyard_writes_exactly_what_dvc_repro_writes(repo: Path, tmp_path: Path) -> None:
@@ -115,9 +113,7 @@ def test_changes_are_reported_and_dvc_sees_them_too(repo: Path) -> None:
     run_pipeline(repo)
     params = copy.deepcopy(PARAMS)
     params["train"]["opt"]["beta"] = 0.99
-    (repo / "params.yaml").write_text(
-        (repo / "params.yaml").read_text().replace("beta: 0.9", "beta: 0.99")
-    )
+    (repo / "params.yaml").write_text((repo / "params.yaml").read_text().replace("beta: 0.9", "beta: 0.99"))
     with open(repo / "src" / "train.py", "a") as fobj:
         fobj.write("# tuned\n")
 

@@ -55,7 +55,9 @@ def _statuses(clone: Path) -> dict[str, str]:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -64,7 +66,11 @@ def test_the_jobs_reproduce_a_local_run(tmp_path, ci_env, cli_bin):
     remote = tmp_path / "remote"
     assert project.dvc("remote", "add", "-d", "storage", str(remote)).returncode == 0
     generate = subprocess.run(
-        [str(cli_bin / "pipeyard"), "ci", "github"], cwd=project.root, env=ci_env, capture_output=True, text=True
+        [str(cli_bin / "pipeyard"), "ci", "github"],
+        cwd=project.root,
+        env=ci_env,
+        capture_output=True,
+        text=True,
     )
     assert generate.returncode == 0, generate.stderr
     project.commit_all("CI workflow and DVC remote")
@@ -94,7 +100,10 @@ def test_a_job_restores_results_the_remote_already_has(tmp_path, ci_env, cli_bin
     project = diamond_project(tmp_path / "origin")
     assert project.dvc("remote", "add", "-d", "storage", str(tmp_path / "remote")).returncode == 0
     subprocess.run(
-        [str(cli_bin / "pipeyard"), "ci", "github", "--no-merge-chains"], cwd=project.root, env=ci_env, check=True
+        [str(cli_bin / "pipeyard"), "ci", "github", "--no-merge-chains"],
+        cwd=project.root,
+        env=ci_env,
+        check=True,
     )
     project.commit_all("CI workflow and DVC remote")
     env = {**ci_env, "PIPEYARD_OVERRIDES": ""}

@@ -41,7 +41,11 @@ def test_generated_files_pass_githubs_schemas_and_check_passes(project, ci_env):
 def test_check_fails_when_the_pipeline_changed(project, ci_env):
     assert _ci(project.root, ci_env).returncode == 0
     pipeline = project.root / "pipeline.yml"
-    pipeline.write_text(pipeline.read_text().replace("${{parent.jobs.left.outputs.out}}", "${{parent.jobs.right.outputs.out}}"))
+    pipeline.write_text(
+        pipeline.read_text().replace(
+            "${{parent.jobs.left.outputs.out}}", "${{parent.jobs.right.outputs.out}}"
+        )
+    )
     checked = _ci(project.root, ci_env, "--check")
     assert checked.returncode == 1
     assert f"out of date: {WORKFLOW_PATH}" in checked.stderr
@@ -66,7 +70,10 @@ def test_runner_labels_and_merging_come_from_pipeyard_yaml(project, ci_env):
     assert result.returncode == 0, result.stderr
     jobs = load((project.root / ".github/workflows/ml.yml").read_text())["jobs"]
     assert [name for name in jobs if name.startswith("step-")] == [
-        "step-prepare", "step-left", "step-right", "step-join"
+        "step-prepare",
+        "step-left",
+        "step-right",
+        "step-join",
     ]
     assert jobs["step-left"]["runs-on"] == "big-box"
     assert jobs["remote"]["runs-on"] == ["self-hosted", "linux"]

@@ -47,7 +47,10 @@ def project(tmp_path):
 def test_the_workflow_passes_actionlint_with_custom_runner_labels(project, ci_env):
     project.write("pipeyard.yaml", RUNNERS)
     pipeline = (project.root / "pipeline.yml").read_text()
-    project.write("pipeline.yml", pipeline.replace("      message: join", "      message: join\n    compute: azureml:gpu-box"))
+    project.write(
+        "pipeline.yml",
+        pipeline.replace("      message: join", "      message: join\n    compute: azureml:gpu-box"),
+    )
     assert _ci(project.root, ci_env).returncode == 0
     config = yaml.safe_load((project.root / CONFIG_PATH).read_text())
     assert config == {"self-hosted-runner": {"labels": ["big-gpu", "gpu"]}}
@@ -64,7 +67,9 @@ def test_the_workflow_passes_actionlint_with_custom_runner_labels(project, ci_en
 @needs_actionlint
 def test_actionlint_problems_fail_the_check(project, ci_env):
     assert _ci(project.root, ci_env).returncode == 0
-    assert lint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nope.x }}\n", [])
+    assert lint(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nope.x }}\n", []
+    )
 
 
 def test_actions_are_pinned_by_sha_with_the_tag_in_a_comment(project, ci_env):
@@ -110,10 +115,16 @@ def test_pipeyard_comes_from_its_checkouts_origin_pinned_to_the_commit(tmp_path)
     checkout.mkdir()
     subprocess.run(["git", "init", "-q", str(checkout)], check=True)
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "x"], cwd=checkout, check=True)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True, text=True
+    ).stdout.strip()
     assert _from_checkout(checkout).requirement is None  # no origin: nothing CI can reach
-    subprocess.run(["git", "remote", "add", "origin", "git@github.com:org/pipeyard.git"], cwd=checkout, check=True)
-    assert _from_checkout(checkout).requirement == f"pipeyard @ git+https://github.com/org/pipeyard.git@{commit}"
+    subprocess.run(
+        ["git", "remote", "add", "origin", "git@github.com:org/pipeyard.git"], cwd=checkout, check=True
+    )
+    assert (
+        _from_checkout(checkout).requirement == f"pipeyard @ git+https://github.com/org/pipeyard.git@{commit}"
+    )
     assert https_url("ssh://git@example.org:2222/org/p.git") == "https://example.org/org/p.git"
     assert pipeyard_source("pipeyard==9").requirement == "pipeyard==9"
 
@@ -135,14 +146,28 @@ def test_a_pinned_git_requirement_is_one_pip_installs(tmp_path):
     """pip resolves `pipeyard @ git+<url>@<commit>` (here a local clone stands for the host)."""
     clone = tmp_path / "pipeyard"
     subprocess.run(["git", "clone", "-q", "--no-local", str(REPO), str(clone)], check=True)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True
+    ).stdout.strip()
     subprocess.run(["git", "remote", "set-url", "origin", f"file://{clone}"], cwd=clone, check=True)
     requirement = _from_checkout(clone).requirement
     assert requirement == f"pipeyard @ git+file://{clone}@{commit}"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-build-isolation",
-         "--report", str(tmp_path / "report.json"), requirement],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--no-deps",
+            "--no-build-isolation",
+            "--report",
+            str(tmp_path / "report.json"),
+            requirement,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert commit in (tmp_path / "report.json").read_text()

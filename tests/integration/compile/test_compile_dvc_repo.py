@@ -112,9 +112,7 @@ def repo(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "raw.csv").write_text("a\nb\nc\n")
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "train.sh").write_text(
-        'wc -l < "$1/part.csv" > "$3"\necho "{\\"lr\\": $2}" > "$4"\n'
-    )
+    (tmp_path / "src" / "train.sh").write_text('wc -l < "$1/part.csv" > "$3"\necho "{\\"lr\\": $2}" > "$4"\n')
     return tmp_path
 
 
@@ -152,9 +150,7 @@ def test_dvc_accepts_runs_and_tracks_the_pipeline(repo):
 
     # a parameter that is not in any command: only params.yaml changes, only its step is stale
     assert compile_into(repo, ["inputs.lr=0.5", "report.title=Results"]) == ["params.yaml"]
-    assert set(json.loads(run(repo, DVC, "params", "diff", "--json"))["params.yaml"]) >= {
-        "report.title"
-    }
+    assert set(json.loads(run(repo, DVC, "params", "diff", "--json"))["params.yaml"]) >= {"report.title"}
     assert json.loads(run(repo, DVC, "status", "--json")) == {
         "report": [{"changed deps": {"params.yaml": {"report": "modified"}}}]
     }

@@ -173,7 +173,10 @@ def hydra_app(conf_dir):
     (work / "app.py").write_text(APP)
     subprocess.run(
         [sys.executable, "app.py", "rows.json", "out.json", str(conf_dir), str(work / "run")],
-        cwd=work, check=True, capture_output=True, timeout=300,
+        cwd=work,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     results = json.loads((work / "out.json").read_text())
     return {tuple(row): result.get("ok") for row, result in zip(rows, results, strict=True)}
@@ -193,9 +196,16 @@ def _same(left, right) -> bool:
         return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
     if isinstance(left, list) and isinstance(right, list):
         return len(left) == len(right) and all(map(_same, left, right))
-    return left == right and type(left) is type(right) or (
-        isinstance(left, (int, float)) and not isinstance(left, bool)
-        and isinstance(right, (int, float)) and not isinstance(right, bool) and left == right
+    return (
+        left == right
+        and type(left) is type(right)
+        or (
+            isinstance(left, (int, float))
+            and not isinstance(left, bool)
+            and isinstance(right, (int, float))
+            and not isinstance(right, bool)
+            and left == right
+        )
     )
 
 

@@ -100,7 +100,9 @@ def make_project(root: Path):
 def test_steps_land_where_their_resources_are_and_dvc_lock_matches_a_local_run(tmp_path, two_node_cluster):  # noqa: F811
     on_ray = make_project(tmp_path / "ray")
     os.environ.update(RAY_AUTH_MODE="disabled")
-    result = on_ray.pipeyard("run", "--executor", "ray", "--address", two_node_cluster.address, "--json", timeout=300)
+    result = on_ray.pipeyard(
+        "run", "--executor", "ray", "--address", two_node_cluster.address, "--json", timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     steps = json.loads(result.stdout)["steps"]
     worker = two_node_cluster.node_id("worker")
@@ -128,14 +130,30 @@ def test_a_killed_worker_is_retried_and_nothing_partial_is_recorded(tmp_path, tw
     (project.root / "kill-prep").write_text("")
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     run = subprocess.Popen(
-        [sys.executable, "-m", "pipeyard", "run", "--executor", "ray", "--address", two_node_cluster.address,
-         "--json"],
-        cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipeyard",
+            "run",
+            "--executor",
+            "ray",
+            "--address",
+            two_node_cluster.address,
+            "--json",
+        ],
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     pid_file = project.root / "worker-prep.pid"
     try:
-        wait_for(lambda: run.poll() is not None or (pid_file.is_file() and pid_file.read_text().strip()),
-                 "the first attempt to start", 240)
+        wait_for(
+            lambda: run.poll() is not None or (pid_file.is_file() and pid_file.read_text().strip()),
+            "the first attempt to start",
+            240,
+        )
         assert run.poll() is None, run.communicate()
         worker = int(pid_file.read_text())
         assert worker > 0
@@ -190,8 +208,10 @@ def test_a_two_instance_pytorch_step_spreads_over_both_nodes(tmp_path, two_node_
     project = new_project(tmp_path / "dist")
     project.write("components/allreduce.yml", DISTRIBUTED_COMPONENT)
     project.write("components/src/allreduce.py", ALLREDUCE)
-    project.write("pipeline.yml", "type: pipeline\njobs:\n  reduce:\n    type: command\n"
-                                  "    component: ./components/allreduce.yml\n")
+    project.write(
+        "pipeline.yml",
+        "type: pipeline\njobs:\n  reduce:\n    type: command\n    component: ./components/allreduce.yml\n",
+    )
     project.commit_all("two instances")
     os.environ.update(RAY_AUTH_MODE="disabled")
     result = project.pipeyard("run", "--executor", "ray", "--address", two_node_cluster.address, timeout=300)
@@ -258,17 +278,21 @@ def checked_project(root: Path):
 
 
 def test_a_node_without_the_project_gets_inputs_by_hash_and_dvc_lock_matches_a_local_run(
-    tmp_path, two_node_cluster  # noqa: F811
+    tmp_path,
+    two_node_cluster,  # noqa: F811
 ):
     staged = checked_project(two_node_cluster.unseen / tmp_path.name)  # the worker cannot see it
     os.environ.update(RAY_AUTH_MODE="disabled")
-    result = staged.pipeyard("run", "--executor", "ray", "--address", two_node_cluster.address, "--json",
-                             timeout=300)
+    result = staged.pipeyard(
+        "run", "--executor", "ray", "--address", two_node_cluster.address, "--json", timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     steps = json.loads(result.stdout)["steps"]
     worker = two_node_cluster.node_id("worker")
     assert steps["make"]["node"]["node_id"] == worker and steps["use"]["node"]["node_id"] == worker
-    logs = {name: next((staged.root / ".pipeyard").rglob(f"{name}.log")).read_text() for name in ("make", "use")}
+    logs = {
+        name: next((staged.root / ".pipeyard").rglob(f"{name}.log")).read_text() for name in ("make", "use")
+    }
     assert all("staged on a node without the project" in log for log in logs.values()), logs
     assert "outputs: 1 objects, 1 sent" in logs["make"], logs["make"]
     # use reads make's output, its code and params.yaml: the worker has them all already

@@ -28,11 +28,19 @@ class TestRayExecutorContract(ClusterExecutorContract):
 
 def test_cluster_capacity_counts_alive_nodes_only():
     nodes = [
-        {"Alive": True, "NodeID": "aaaa1111", "NodeManagerAddress": "10.0.0.1",
-         "Resources": {"CPU": 8.0, "memory": 2048.0 * 1024 * 1024, "node:10.0.0.1": 1.0}},
-        {"Alive": True, "NodeID": "bbbb2222", "NodeManagerAddress": "10.0.0.2",
-         "Resources": {"CPU": 2.0, "GPU": 1.0, "highmem": 1.0, "accelerator_type:T4": 1.0},
-         "Labels": {"zone": "eu"}},
+        {
+            "Alive": True,
+            "NodeID": "aaaa1111",
+            "NodeManagerAddress": "10.0.0.1",
+            "Resources": {"CPU": 8.0, "memory": 2048.0 * 1024 * 1024, "node:10.0.0.1": 1.0},
+        },
+        {
+            "Alive": True,
+            "NodeID": "bbbb2222",
+            "NodeManagerAddress": "10.0.0.2",
+            "Resources": {"CPU": 2.0, "GPU": 1.0, "highmem": 1.0, "accelerator_type:T4": 1.0},
+            "Labels": {"zone": "eu"},
+        },
         {"Alive": False, "NodeID": "cccc3333", "NodeManagerAddress": "10.0.0.3", "Resources": {"CPU": 64.0}},
     ]
     capacity = cluster_capacity(nodes)
@@ -43,7 +51,8 @@ def test_cluster_capacity_counts_alive_nodes_only():
 
 
 def test_a_staged_step_gets_inputs_by_hash_and_sends_back_only_objects_the_cache_lacks(
-    embedded_ray, tmp_path  # noqa: F811
+    embedded_ray,  # noqa: F811
+    tmp_path,
 ):
     import secrets
 
@@ -116,8 +125,14 @@ def test_an_embedded_ray_dies_with_a_sigkilled_coordinator(tmp_path):
     from pipeyard.testing.executor_contract import wait_for
 
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
-    coordinator = subprocess.Popen([sys.executable, "-c", COORDINATOR], env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True, cwd=tmp_path)
+    coordinator = subprocess.Popen(
+        [sys.executable, "-c", COORDINATOR],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+    )
     try:
         assert coordinator.stdout.readline().strip() == "ready"
         ray_session = psutil.Process(coordinator.pid).children(recursive=True)
@@ -125,7 +140,9 @@ def test_an_embedded_ray_dies_with_a_sigkilled_coordinator(tmp_path):
         assert len(ray_session) >= 3 and "raylet" in names and "gcs_server" in names, names
         os.kill(coordinator.pid, signal.SIGKILL)
         coordinator.wait()
-        wait_for(lambda: not [p for p in ray_session if _alive(p)], "every process of the embedded Ray to end", 10)
+        wait_for(
+            lambda: not [p for p in ray_session if _alive(p)], "every process of the embedded Ray to end", 10
+        )
     finally:
         if coordinator.poll() is None:
             coordinator.kill()

@@ -35,8 +35,16 @@ def test_a_venv_is_built_once_with_its_package_and_reused(tmp_path, env_cache):
     folder = ensure_venv(spec)
     assert folder.parent == env_cache and folder.name == spec.content_hash
     python = folder / "bin" / "python"
-    done = subprocess.run([str(python), "-c", "import sys, pipeyard_tiny, pipeyard.exec; print(sys.prefix, pipeyard_tiny.VALUE)"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sys, pipeyard_tiny, pipeyard.exec; print(sys.prefix, pipeyard_tiny.VALUE)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.split() == [str(folder), "42"]  # pipeyard itself is linked in, for Python steps
     mine = subprocess.run([sys.executable, "-c", "import pipeyard_tiny"], capture_output=True)
     assert mine.returncode != 0  # pipeyard's own environment is untouched

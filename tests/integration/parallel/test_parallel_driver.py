@@ -44,8 +44,9 @@ def _inputs(tmp_path: Path, names: list[str]) -> tuple[Path, Path]:
 
 def test_a_stuck_mini_batch_is_killed_at_its_timeout_and_the_others_finish(tmp_path):
     data, script = _inputs(tmp_path, ["a.txt", "b.txt", "stuck.txt", "z.txt"])
-    settings = ParallelSettings(entry_script=str(script), input_data=str(data), workers=2,
-                                max_retries=1, timeout_s=1.5)
+    settings = ParallelSettings(
+        entry_script=str(script), input_data=str(data), workers=2, max_retries=1, timeout_s=1.5
+    )
     start = time.monotonic()
     outcome, batches = run_parallel(settings)
     elapsed = time.monotonic() - start
@@ -65,8 +66,9 @@ def test_a_worker_that_dies_fails_its_mini_batch_and_a_new_worker_takes_over(tmp
     assert len(pids) == 2  # the worker after the crash is a new process
 
 
-@pytest.mark.parametrize(("requested", "reserved", "workers"),
-                         [(4, None, 4), (4, "2", 2), (4, "0.5", 1), (2, "8", 2), (3, "x", 3)])
+@pytest.mark.parametrize(
+    ("requested", "reserved", "workers"), [(4, None, 4), (4, "2", 2), (4, "0.5", 1), (2, "8", 2), (3, "x", 3)]
+)
 def test_workers_are_at_most_the_reserved_cpus(requested, reserved, workers):
     assert worker_count(requested, reserved) == workers
 
@@ -74,8 +76,21 @@ def test_workers_are_at_most_the_reserved_cpus(requested, reserved, workers):
 def test_the_driver_starts_no_more_workers_than_the_step_reserves(tmp_path, monkeypatch, capsys):
     data, script = _inputs(tmp_path, [f"f{i}.txt" for i in range(6)])
     monkeypatch.setenv("PIPEYARD_CPUS", "2")
-    assert main(["--entry-script", str(script), "--input-data", str(data), "--workers", "6",
-                 "--append-row-to", str(tmp_path / "rows.txt")]) == 0
+    assert (
+        main(
+            [
+                "--entry-script",
+                str(script),
+                "--input-data",
+                str(data),
+                "--workers",
+                "6",
+                "--append-row-to",
+                str(tmp_path / "rows.txt"),
+            ]
+        )
+        == 0
+    )
     assert "6 mini-batches on 2 worker(s): 6 succeeded" in capsys.readouterr().out
     pids = {line.split()[1] for line in (tmp_path / "rows.txt").read_text().splitlines()}
     assert len(pids) <= 2
@@ -85,6 +100,12 @@ def test_a_parallel_job_reserves_one_cpu_per_worker_unless_it_says_otherwise(pro
     pipeline = load_pipeline_yaml(Path("pipeline.yml"), PARALLEL)
     # max_concurrency 2 x instance_count 2, at most the machine's CPUs
     assert pipeline.job("score_files").resources.cpus == min(4, os.cpu_count() or 1)
-    root = project({"p.yml": (PARALLEL / "pipeline.yml").read_text().replace(
-        "      instance_count: 2\n", "      instance_count: 2\n      cpus: 1\n"), "src/score.py": ""})
+    root = project(
+        {
+            "p.yml": (PARALLEL / "pipeline.yml")
+            .read_text()
+            .replace("      instance_count: 2\n", "      instance_count: 2\n      cpus: 1\n"),
+            "src/score.py": "",
+        }
+    )
     assert load_pipeline_yaml(Path("p.yml"), root).job("score_files").resources.cpus == 1

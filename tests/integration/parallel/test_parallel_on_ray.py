@@ -33,9 +33,30 @@ def run(mini_batch):
 
 def _driver(folder: Path, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeyard.parallel", "--entry-script", "entry.py", "--input-data", "data",
-         "--mini-batch-size", "2", "--workers", "2", "--max-retries", "1", "--append-row-to", "out/"],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "pipeyard.parallel",
+            "--entry-script",
+            "entry.py",
+            "--input-data",
+            "data",
+            "--mini-batch-size",
+            "2",
+            "--workers",
+            "2",
+            "--max-retries",
+            "1",
+            "--append-row-to",
+            "out/",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _project(folder: Path) -> Path:
@@ -51,7 +72,9 @@ def test_mini_batches_run_as_ray_tasks_and_gather_as_locally(embedded_ray, tmp_p
     local = _driver(_project(tmp_path / "local"), env)
     assert local.returncode == 0, local.stderr
     address = embedded_ray.get_runtime_context().gcs_address
-    on_ray = _driver(_project(tmp_path / "ray"), {**env, RAY_ADDRESS_VARIABLE: address, "RAY_AUTH_MODE": "disabled"})
+    on_ray = _driver(
+        _project(tmp_path / "ray"), {**env, RAY_ADDRESS_VARIABLE: address, "RAY_AUTH_MODE": "disabled"}
+    )
     assert on_ray.returncode == 0, on_ray.stderr
 
     rows = (tmp_path / "ray" / "out" / "parallel_run_step.txt").read_text()

@@ -25,8 +25,12 @@ def golden(tmp_path_factory) -> tuple[Path, Path]:
     root = base / "template"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    spec = {"project_name": "Demo", "project_slug": "{{ cookiecutter.project_name.lower() }}", "greeting": "hi",
-            "_description": "a small test template"}
+    spec = {
+        "project_name": "Demo",
+        "project_slug": "{{ cookiecutter.project_name.lower() }}",
+        "greeting": "hi",
+        "_description": "a small test template",
+    }
     (root / "cookiecutter.json").write_text(json.dumps(spec, indent=2))
     TemplateRepo(root).commit("first", BASE_FILES)
     created = create_project(str(root), base / "proj", answers={"project_name": "Proj"}, no_input=True)
@@ -75,4 +79,3 @@ def cli(monkeypatch, capsys):
         return CliResult(code, captured.out, captured.err)
 
     return run
-

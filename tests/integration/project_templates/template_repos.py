@@ -51,7 +51,9 @@ class TemplateRepo:
         """The folder cookiecutter renders."""
         return self.root / "{{cookiecutter.project_slug}}"
 
-    def commit(self, message: str, files: dict[str, str | bytes] | None = None, delete: tuple[str, ...] = ()) -> str:
+    def commit(
+        self, message: str, files: dict[str, str | bytes] | None = None, delete: tuple[str, ...] = ()
+    ) -> str:
         """Change files in the rendered folder (and delete some), commit, return the sha."""
         write(self.project, files or {})
         for rel in delete:

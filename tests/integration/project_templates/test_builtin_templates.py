@@ -34,12 +34,23 @@ def test_new_minimal_renders_and_runs(tmp_path, cli):
         assert (state["template"], state["directory"]) == (snapshots, "minimal")
         assert state["commit"] == git(Path(snapshots), "rev-parse", "main").strip()
     else:  # the repository cruft can fetch the template from (test_cruft.py runs cruft on it)
-        assert (state["template"], state["directory"], state["commit"]) == (home[0].location, "templates/minimal", home[1])
+        assert (state["template"], state["directory"], state["commit"]) == (
+            home[0].location,
+            "templates/minimal",
+            home[1],
+        )
     assert state["context"]["cookiecutter"]["_commit"] == state["commit"]
     assert git(root, "status", "--porcelain") == ""
     run = subprocess.run(
-        [sys.executable, "-m", "pipeyard", "run"], cwd=root, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"},
+        [sys.executable, "-m", "pipeyard", "run"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert cli(root, "template", "check").code == 0

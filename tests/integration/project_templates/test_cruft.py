@@ -29,8 +29,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CRUFT.exists(), reason="c
 
 
 def _cruft(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{CRUFT.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "GIT_SSH_COMMAND": "false"}  # `builtin:<name>` reads to git as host:path; stay offline
+    env = {
+        **os.environ,
+        "PATH": f"{CRUFT.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GIT_SSH_COMMAND": "false",
+    }  # `builtin:<name>` reads to git as host:path; stay offline
     return subprocess.run([str(CRUFT), *args], cwd=root, capture_output=True, text=True, timeout=300, env=env)
 
 
@@ -48,7 +51,10 @@ def test_a_builtin_template_records_its_git_home(fresh_clone):
     installed = Installation("0.1.0", folder=fresh_clone)
     source, pinned = builtin_git_home("minimal", installed)
     assert (source.kind, source.location, source.directory, pinned) == (
-        "git", str(fresh_clone), "templates/minimal", commit
+        "git",
+        str(fresh_clone),
+        "templates/minimal",
+        commit,
     )
     from_git = Installation("0.1.0", vcs_url="https://example.invalid/pipeyard.git", commit=commit)
     assert builtin_git_home("minimal", from_git)[0].location == "https://example.invalid/pipeyard.git"
@@ -88,7 +94,9 @@ def test_cruft_checks_and_updates_a_project_made_from_a_builtin_template(fresh_c
 
 def test_pipeyard_template_update_reads_the_same_state(fresh_clone, tmp_path, cli):
     source, _ = builtin_git_home("minimal", Installation("0.1.0", folder=fresh_clone))
-    root = create_project(source.location, tmp_path / "proj", no_input=True, subdirectory=source.directory).root
+    root = create_project(
+        source.location, tmp_path / "proj", no_input=True, subdirectory=source.directory
+    ).root
     readme = fresh_clone / "templates" / "minimal" / "{{cookiecutter.project_slug}}" / "README.md"
     readme.write_text(readme.read_text() + "\nAnother line.\n")
     git(fresh_clone, "commit", "-q", "-am", "template: another line")
@@ -96,7 +104,11 @@ def test_pipeyard_template_update_reads_the_same_state(fresh_clone, tmp_path, cl
     assert updated.code == 0, updated.err
     assert "Another line." in (root / "README.md").read_text()
     state = json.loads((root / ".cruft.json").read_text())
-    assert state["context"]["cookiecutter"]["_commit"] == state["commit"] == git(fresh_clone, "rev-parse", "HEAD").strip()
+    assert (
+        state["context"]["cookiecutter"]["_commit"]
+        == state["commit"]
+        == git(fresh_clone, "rev-parse", "HEAD").strip()
+    )
     assert _cruft(root, "check").returncode == 0
 
 
@@ -128,7 +140,9 @@ def packaged(tmp_path, monkeypatch) -> Path:
     with its built-in templates in a folder this test may change; returns that folder."""
     monkeypatch.setattr(builtin_source, "installation", lambda: Installation("0.1.0"))
     templates = tmp_path / "builtin"
-    shutil.copytree(sources.builtin_folder(), templates, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        sources.builtin_folder(), templates, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     monkeypatch.setattr(sources, "builtin_folder", lambda: templates)
     monkeypatch.setenv(LOCATION_VARIABLE, str(tmp_path / "user-data" / "templates.git"))
     assert builtin_git_home("minimal") is None
@@ -172,7 +186,11 @@ def test_cruft_updates_a_project_made_from_a_builtin_template_of_a_packaged_pipe
     assert updated.code == 0, updated.err
     assert "Another line." in (root / "README.md").read_text()
     state = json.loads((root / ".cruft.json").read_text())
-    assert state["commit"] == state["context"]["cookiecutter"]["_commit"] == git(snapshots, "rev-parse", "main").strip()
+    assert (
+        state["commit"]
+        == state["context"]["cookiecutter"]["_commit"]
+        == git(snapshots, "rev-parse", "main").strip()
+    )
     assert _cruft(root, "check").returncode == 0
 
 

@@ -13,7 +13,9 @@ from pipeyard.project_templates import sources
 def test_new_from_a_local_git_repository_records_the_cruft_state(tmp_path, template_repo, cli):
     head = git(template_repo.root, "rev-parse", "HEAD")
 
-    result = cli(tmp_path, "new", str(template_repo.root), "--no-input", "project_name=Fancy", "greeting=hello")
+    result = cli(
+        tmp_path, "new", str(template_repo.root), "--no-input", "project_name=Fancy", "greeting=hello"
+    )
 
     assert result.code == 0, result.err
     root = tmp_path / "fancy"  # the folder the template names
@@ -60,14 +62,19 @@ def test_new_from_a_file_url_of_a_bare_repository_with_directory_and_checkout(tm
     git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
     url = bare.as_uri()
 
-    result = cli(tmp_path, "new", url, "--directory", "templates/tiny", "--checkout", "v1", "--no-input", "name=small")
+    result = cli(
+        tmp_path, "new", url, "--directory", "templates/tiny", "--checkout", "v1", "--no-input", "name=small"
+    )
 
     assert result.code == 0, result.err
     root = tmp_path / "small"
     assert (root / "hello.txt").read_text() == "v1 small\n"
     state = json.loads((root / ".cruft.json").read_text())
     assert (state["template"], state["commit"], state["checkout"], state["directory"]) == (
-        url, first, "v1", "templates/tiny"
+        url,
+        first,
+        "v1",
+        "templates/tiny",
     )
     assert state["context"]["cookiecutter"] == {"name": "small", "_template": url, "_commit": first}
     assert not (root / "dvc.yaml").exists()  # no pipeline, nothing compiled

@@ -12,7 +12,9 @@ def _state(project):
 
 
 def _settings(lr="0.1", epochs="3"):
-    return f"NAME = '{{{{ cookiecutter.project_slug }}}}'\nLR = {lr}\n\n# how long to train\nEPOCHS = {epochs}\n"
+    return (
+        f"NAME = '{{{{ cookiecutter.project_slug }}}}'\nLR = {lr}\n\n# how long to train\nEPOCHS = {epochs}\n"
+    )
 
 
 def _commit_all(project, message="mine"):

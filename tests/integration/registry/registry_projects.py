@@ -24,7 +24,11 @@ def component(project: Project, *args: str, check: bool = True) -> subprocess.Co
     """Run `pipeyard component ARGS` in project."""
     result = subprocess.run(
         [sys.executable, "-c", _CLI, "component", *args],
-        cwd=project.root, capture_output=True, text=True, timeout=120, env=_env(),
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
     )
     if check and result.returncode != 0:
         raise AssertionError(f"pipeyard component {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

@@ -7,7 +7,7 @@ from registry_projects import component, plain_project
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = '''
+SCRIPT = """
 import argparse, os
 
 parser = argparse.ArgumentParser(description="Copy text with a suffix.")
@@ -18,7 +18,7 @@ args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 text = open(os.path.join(args.input_dir, "data.txt")).read()
 open(os.path.join(args.out, "data.txt"), "w").write(text + args.suffix)
-'''
+"""
 
 
 def test_init_writes_a_component_that_validates_in_a_pipeline(tmp_path):

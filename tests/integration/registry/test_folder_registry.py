@@ -71,7 +71,9 @@ def test_another_project_runs_it_by_name_and_version(tmp_path):
     project = consumer(tmp_path / "consumer", TEAM, "azureml:echo_step:1.0")
     first = project.pipeyard("run", "--json")
     assert first.returncode == 0, first.stderr
-    assert "copied echo_step:1.0 from registry 'team' into components/_registry/echo_step/v1_0/" in first.stderr
+    assert (
+        "copied echo_step:1.0 from registry 'team' into components/_registry/echo_step/v1_0/" in first.stderr
+    )
     assert (project.root / "outputs/second/out/data.txt").read_text() == "hello|world"
     vendored = project.root / "components/_registry/echo_step/v1_0"
     assert (vendored / "src/echo.py").is_file()

@@ -16,8 +16,9 @@ def shared(bare) -> str:
 
 
 def remote_log(bare) -> list[str]:
-    result = subprocess.run(["git", "-C", str(bare), "log", "--format=%s", "main"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["git", "-C", str(bare), "log", "--format=%s", "main"], capture_output=True, text=True, check=False
+    )
     return result.stdout.split("\n")[:-1] if result.returncode == 0 else []
 
 
@@ -62,12 +63,18 @@ def test_resolution_stays_pinned_until_the_lock_is_updated(tmp_path, bare_regist
     assert again.returncode == 0, again.stderr
     assert not (user.root / "components/_registry/echo_step/v2").exists()
     assert component(user, "list", "--json").stdout.count('"2"') == 0
-    assert yaml.safe_load((user.root / "pipeyard.lock.yaml").read_text())["registries"]["shared"]["commit"] == pinned
+    assert (
+        yaml.safe_load((user.root / "pipeyard.lock.yaml").read_text())["registries"]["shared"]["commit"]
+        == pinned
+    )
 
     # until the pin is moved
     moved = component(user, "update")
     assert f"shared: {pinned[:12]} -> " in moved.stdout
-    assert yaml.safe_load((user.root / "pipeyard.lock.yaml").read_text())["registries"]["shared"]["commit"] != pinned
+    assert (
+        yaml.safe_load((user.root / "pipeyard.lock.yaml").read_text())["registries"]["shared"]["commit"]
+        != pinned
+    )
     third = user.pipeyard("run", "--json")
     assert third.returncode == 0, third.stderr
     assert "copied echo_step:2 from registry 'shared'" in third.stderr

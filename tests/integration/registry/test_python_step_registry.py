@@ -21,10 +21,10 @@ def fit(source: In[Dir], result: Out[File], factor: int = 2) -> None:
     result.write_text((source / "data.txt").read_text() + "|" + str(scaled(factor)))
 '''
 
-HELPERS = '''
+HELPERS = """
 def scaled(value):
     return value * 10
-'''
+"""
 
 
 def test_a_registered_python_step_runs_from_another_projects_yaml(tmp_path):

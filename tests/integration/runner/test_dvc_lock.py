@@ -126,6 +126,8 @@ def test_pipeyard_waits_while_a_dvc_stage_runs_with_the_repository_lock_let_go(r
 
 
 def test_entries_of_dead_processes_do_not_block(repo):
-    (repo / ".dvc" / "tmp" / "rwlock").write_text('{"write": {"/x/out": {"pid": 999999999, "cmd": "dvc repro"}}}')
+    (repo / ".dvc" / "tmp" / "rwlock").write_text(
+        '{"write": {"/x/out": {"pid": 999999999, "cmd": "dvc repro"}}}'
+    )
     with DvcLock(repo, wait=0.3):
         pass

@@ -52,7 +52,9 @@ def start_sweep(repo: Path, name: str) -> tuple[subprocess.Popen, int]:
     folder = repo / SWEEPS_DIR / name
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_SWEEP, str(repo), str(folder)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     return process, int(process.stdout.readline())
 

@@ -22,7 +22,8 @@ def write_component(tmp_path: Path, extra: str) -> Path:
 
 def test_azure_pytorch_distribution_with_instance_count(tmp_path):
     path = write_component(
-        tmp_path, "distribution:\n  type: PyTorch\n  process_count_per_instance: 4\nresources:\n  instance_count: 2\n"
+        tmp_path,
+        "distribution:\n  type: PyTorch\n  process_count_per_instance: 4\nresources:\n  instance_count: 2\n",
     )
     component = load_component_yaml(path, tmp_path)
     assert component.distribution == Distribution("pytorch", 4, 2)
@@ -30,13 +31,20 @@ def test_azure_pytorch_distribution_with_instance_count(tmp_path):
 
 
 def test_azure_tensorflow_counts_workers(tmp_path):
-    component = load_component_yaml(write_component(tmp_path, "distribution: {type: tensorflow, worker_count: 3}\n"),
-                                    tmp_path)
+    component = load_component_yaml(
+        write_component(tmp_path, "distribution: {type: tensorflow, worker_count: 3}\n"), tmp_path
+    )
     assert component.distribution == Distribution("tensorflow", 3, 1)
 
 
-@pytest.mark.parametrize("text", ["distribution: pytorch\n", "distribution: {type: horovod}\n",
-                                  "distribution: {type: mpi, process_count_per_instance: 0}\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "distribution: pytorch\n",
+        "distribution: {type: horovod}\n",
+        "distribution: {type: mpi, process_count_per_instance: 0}\n",
+    ],
+)
 def test_a_bad_distribution_is_one_error(tmp_path, text):
     with pytest.raises(DefinitionError) as caught:
         load_component_yaml(write_component(tmp_path, text), tmp_path)

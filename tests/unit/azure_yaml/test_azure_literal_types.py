@@ -23,8 +23,14 @@ INLINE_JOB = (
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("true", PortType.BOOLEAN), ("3", PortType.INTEGER), ("0.5", PortType.NUMBER), ("a", PortType.STRING),
-     ("{default: 3}", PortType.INTEGER), ("{default: a}", PortType.STRING)],
+    [
+        ("true", PortType.BOOLEAN),
+        ("3", PortType.INTEGER),
+        ("0.5", PortType.NUMBER),
+        ("a", PortType.STRING),
+        ("{default: 3}", PortType.INTEGER),
+        ("{default: a}", PortType.STRING),
+    ],
 )
 def test_a_literal_has_the_same_type_in_both_places(project, value: str, expected: PortType) -> None:
     root = project({"pipeline.yml": PIPELINE_INPUT.format(value=value)})

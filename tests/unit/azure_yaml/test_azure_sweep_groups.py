@@ -29,10 +29,13 @@ def test_the_trials_of_a_sweep_share_its_limits():
     assert '"median_stopping"' in random.pop().termination  # its early_termination
 
 
-@pytest.mark.parametrize("limits", ["{max_total_trials: 2, max_concurrent_trials: 0}",
-                                    "{max_total_trials: 2, timeout: 1.5}"])
+@pytest.mark.parametrize(
+    "limits", ["{max_total_trials: 2, max_concurrent_trials: 0}", "{max_total_trials: 2, timeout: 1.5}"]
+)
 def test_limits_must_be_whole_numbers(project, limits):
-    root = project({"p.yml": f"""
+    root = project(
+        {
+            "p.yml": f"""
         type: sweep
         trial:
           command: python t.py --x ${{{{search_space.x}}}}
@@ -41,7 +44,10 @@ def test_limits_must_be_whole_numbers(project, limits):
         sampling_algorithm: grid
         objective: {{goal: maximize, primary_metric: m}}
         limits: {limits}
-        """, "src/t.py": ""})
+        """,
+            "src/t.py": "",
+        }
+    )
     with pytest.raises(DefinitionError, match="must be a whole number > 0"):
         load_pipeline_yaml(Path("p.yml"), root)
 

@@ -24,7 +24,11 @@ HERE = Location("pipeline.yml", 1)
 def test_grid_enumerates_every_choice_combination_in_key_order():
     space = {"a": {"type": "choice", "values": [1, 2]}, "b": {"type": "choice", "values": ["x", "y"]}}
     assert sample(space, "grid", None, None, "s", HERE) == [
-        {"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": 2, "b": "y"}]
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+    ]
     assert len(sample(space, "grid", None, 3, "s", HERE)) == 3
 
 
@@ -55,7 +59,12 @@ def test_random_draws_each_distribution_within_its_bounds_and_repeats_with_the_s
 @pytest.mark.parametrize(
     ("space", "algorithm", "limit", "message"),
     [
-        ({"a": {"type": "uniform", "min_value": 0, "max_value": 1}}, "grid", None, "grid sampling takes only choice"),
+        (
+            {"a": {"type": "uniform", "min_value": 0, "max_value": 1}},
+            "grid",
+            None,
+            "grid sampling takes only choice",
+        ),
         ({"a": {"type": "choice", "values": [1]}}, "random", None, "needs limits.max_total_trials"),
         ({"a": {"type": "unifrom"}}, "random", 2, "unknown type 'unifrom' (did you mean 'uniform'?)"),
         ({"a": {"type": "normal", "mu": 0}}, "random", 2, "lacks sigma"),
@@ -90,7 +99,12 @@ def test_an_mlflow_file_store_is_read_without_mlflow(tmp_path):
 def test_a_sweep_becomes_trials_and_a_job_that_picks_the_best():
     pipeline = load_pipeline_yaml(Path("pipeline.yml"), SWEEP)
     trials = [j for j in pipeline.jobs if j.name.startswith("grid_search__trial_")]
-    assert [t.parameters["learning_rate"] for t in trials] == [Value(0.01), Value(0.01), Value(0.05), Value(0.05)]
+    assert [t.parameters["learning_rate"] for t in trials] == [
+        Value(0.01),
+        Value(0.01),
+        Value(0.05),
+        Value(0.05),
+    ]
     assert all(t.tracking_output == "sweep_mlruns" and t.timeout_s == 300 for t in trials)
     assert all(t.parameters["epochs"] == Value(2) for t in trials)
     pick = pipeline.job("grid_search")
@@ -99,31 +113,57 @@ def test_a_sweep_becomes_trials_and_a_job_that_picks_the_best():
     assert pipeline.job("compare").inputs["grid_model"] == JobOutputRef("grid_search", "model")
     assert len([j for j in pipeline.jobs if j.name.startswith("random_search__trial_")]) == 3
     policy = json.loads(pipeline.job("random_search__trial_0").group.termination)
-    assert policy == {"goal": "minimize", "metric": "error", "policy": {
-        "type": "median_stopping", "evaluation_interval": 1, "delay_evaluation": 2,
-        "slack_factor": 0.0, "slack_amount": 0.0, "truncation_percentage": 0}}
+    assert policy == {
+        "goal": "minimize",
+        "metric": "error",
+        "policy": {
+            "type": "median_stopping",
+            "evaluation_interval": 1,
+            "delay_evaluation": 2,
+            "slack_factor": 0.0,
+            "slack_amount": 0.0,
+            "truncation_percentage": 0,
+        },
+    }
 
 
 @pytest.mark.parametrize(
     ("extra", "error", "message"),
     [
-        ("    search_space: {learning_rate: {type: choice, values: [1]}}\n    objective: {goal: up, primary_metric: a}\n",
-         DefinitionError, "a sweep needs objective"),
-        ("    search_space: {learning_rat: {type: choice, values: [1]}}\n    objective: {goal: maximize, primary_metric: a}\n",
-         ReferenceError_, "search_space 'learning_rat' is not a parameter of trial component 'train_slope' (did you mean 'learning_rate'?)"),
-        ("    search_space: {learning_rate: {type: choice, values: [1]}}\n"
-         "    objective: {goal: maximize, primary_metric: a}\n    sampling_algorithm: bayesian\n",
-         UnsupportedError, "sampling_algorithm 'bayesian'"),
-        ("    search_space: {learning_rate: {type: choice, values: [1]}}\n"
-         "    objective: {goal: maximize, primary_metric: a}\n    sampling_algorithm: grid\n    early_termination: {type: median_stoping}\n",
-         DefinitionError, "unknown early_termination type 'median_stoping' (did you mean 'median_stopping'?)"),
+        (
+            "    search_space: {learning_rate: {type: choice, values: [1]}}\n    objective: {goal: up, primary_metric: a}\n",
+            DefinitionError,
+            "a sweep needs objective",
+        ),
+        (
+            "    search_space: {learning_rat: {type: choice, values: [1]}}\n    objective: {goal: maximize, primary_metric: a}\n",
+            ReferenceError_,
+            "search_space 'learning_rat' is not a parameter of trial component 'train_slope' (did you mean 'learning_rate'?)",
+        ),
+        (
+            "    search_space: {learning_rate: {type: choice, values: [1]}}\n"
+            "    objective: {goal: maximize, primary_metric: a}\n    sampling_algorithm: bayesian\n",
+            UnsupportedError,
+            "sampling_algorithm 'bayesian'",
+        ),
+        (
+            "    search_space: {learning_rate: {type: choice, values: [1]}}\n"
+            "    objective: {goal: maximize, primary_metric: a}\n    sampling_algorithm: grid\n    early_termination: {type: median_stoping}\n",
+            DefinitionError,
+            "unknown early_termination type 'median_stoping' (did you mean 'median_stopping'?)",
+        ),
     ],
 )
 def test_bad_sweeps(project, extra, error, message):
-    root = project({"pipeline.yml": "type: pipeline\njobs:\n  s:\n    type: sweep\n"
-                                    "    trial: ./train.yml\n    inputs: {data: {path: ./d}}\n" + extra,
-                    "train.yml": (SWEEP / "components" / "train.yml").read_text().replace("../src", "."),
-                    "train.py": "", "d/x": ""})
+    root = project(
+        {
+            "pipeline.yml": "type: pipeline\njobs:\n  s:\n    type: sweep\n"
+            "    trial: ./train.yml\n    inputs: {data: {path: ./d}}\n" + extra,
+            "train.yml": (SWEEP / "components" / "train.yml").read_text().replace("../src", "."),
+            "train.py": "",
+            "d/x": "",
+        }
+    )
     with pytest.raises(error) as caught:
         load_pipeline_yaml(Path("pipeline.yml"), root)
     assert message in caught.value.format()
@@ -131,7 +171,9 @@ def test_bad_sweeps(project, extra, error, message):
 
 
 def test_a_standalone_sweep_job_with_an_inline_trial(project):
-    root = project({"sweep.yml": """
+    root = project(
+        {
+            "sweep.yml": """
         $schema: https://azuremlschemas.azureedge.net/latest/sweepJob.schema.json
         type: sweep
         name: tune
@@ -145,7 +187,10 @@ def test_a_standalone_sweep_job_with_an_inline_trial(project):
           lr: {type: choice, values: [0.1, 0.2]}
         sampling_algorithm: grid
         objective: {goal: maximize, primary_metric: accuracy}
-        """, "src/train.py": ""})
+        """,
+            "src/train.py": "",
+        }
+    )
     pipeline = load_pipeline_yaml(Path("sweep.yml"), root)
     assert pipeline.job_names == ("tune__trial_0", "tune__trial_1", "tune")
     assert pipeline.job("tune__trial_1").parameters == {"n": Value(3), "lr": Value(0.2)}
@@ -156,10 +201,14 @@ def test_a_parallel_job_becomes_a_driver_command_in_its_code():
     pipeline = load_pipeline_yaml(Path("pipeline.yml"), PARALLEL)
     job = pipeline.job("score_files")
     command = job.component.command
-    assert command.startswith("python -m pipeyard.parallel --entry-script score.py --mini-batch-size 4 --workers 4")
+    assert command.startswith(
+        "python -m pipeyard.parallel --entry-script score.py --mini-batch-size 4 --workers 4"
+    )
     assert "--mini-batch-error-threshold 1" in command and "--max-retries 1 --timeout 60" in command
-    assert command.endswith("--input-data ${{inputs.files}} --append-row-to ${{outputs.scores}} "
-                            "-- --factor ${{inputs.factor}} --broken item_13.txt")
+    assert command.endswith(
+        "--input-data ${{inputs.files}} --append-row-to ${{outputs.scores}} "
+        "-- --factor ${{inputs.factor}} --broken item_13.txt"
+    )
     assert job.component.code == ("src",)
     assert job.inputs == {"files": JobOutputRef("make_files", "files")}
 
@@ -177,7 +226,9 @@ def test_mini_batches_of_files_by_count_and_by_size(tmp_path):
 
 def test_mini_batches_of_a_table_are_rows(tmp_path):
     pytest.importorskip("pandas")
-    (tmp_path / "MLTable").write_text("paths:\n  - pattern: ./*.csv\ntransformations:\n  - read_delimited: {}\n")
+    (tmp_path / "MLTable").write_text(
+        "paths:\n  - pattern: ./*.csv\ntransformations:\n  - read_delimited: {}\n"
+    )
     (tmp_path / "a.csv").write_text("x,y\n" + "".join(f"{i},{i * 2}\n" for i in range(7)))
     batches = mini_batches(tmp_path, "3")
     assert [b.size for b in batches] == [3, 3, 1]

@@ -38,15 +38,18 @@ def test_realistic_azure_sample_loads_unchanged():
     assert component.environment_files == ("azure_sample/env/conda.yml",)
     assert json.loads(component.environment) == {
         "conda_file": "azure_sample/env/conda.yml",
-        "image": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"}
+        "image": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest",
+    }
     assert component.parameter("max_epocs").required
     assert component.parameter("learning_rate").default == 0.01
     assert "--model_output ${{outputs.model_output}}" in component.command
     assert component.source.file == "azure_sample/train.yml"
 
     score = pipeline.job("score-job")
-    assert score.inputs == {"model_input": JobOutputRef("train_job", "model_output"),
-                            "test_data": DataPath("azure_sample/data", PortType.URI_FOLDER)}
+    assert score.inputs == {
+        "model_input": JobOutputRef("train_job", "model_output"),
+        "test_data": DataPath("azure_sample/data", PortType.URI_FOLDER),
+    }
     assert score.output_paths == {} and score.output_bindings == {}
     assert score.component.deterministic is False
     assert score.component.parameter("batch_size").optional
@@ -68,15 +71,18 @@ def test_standalone_command_job_is_a_one_job_pipeline():
     component = job.component
     assert [(p.name, p.type) for p in component.inputs] == [("data", PortType.URI_FILE)]
     assert {p.name: (p.type, p.default) for p in component.parameters} == {
-        "epochs": (PortType.INTEGER, 5), "rate": (PortType.NUMBER, 0.5)}
+        "epochs": (PortType.INTEGER, 5),
+        "rate": (PortType.NUMBER, 0.5),
+    }
     assert job.inputs == {"data": DataPath("azure_sample/data/sample.csv", PortType.URI_FILE)}
     assert job.output_paths == {"model": "azure_sample/models/hello"}
     assert component.environment_files == ("azure_sample/env",)
 
 
 def test_inline_component_file_prefix_and_optional_blocks(project):
-    root = project({
-        "components/train.yml": """
+    root = project(
+        {
+            "components/train.yml": """
             type: command
             name: train
             inputs:
@@ -95,7 +101,7 @@ def test_inline_component_file_prefix_and_optional_blocks(project):
               $[[--warm ${{inputs.warm}}]] --model ${{outputs.model}}
               --metrics ${{outputs.metrics}} --curve ${{outputs.curve}}
             """,
-        "pipelines/pipeline.yaml": """
+            "pipelines/pipeline.yaml": """
             type: pipeline
             inputs:
               lr: {type: number, default: 0.5}
@@ -122,7 +128,8 @@ def test_inline_component_file_prefix_and_optional_blocks(project):
                   data: ./../data/clean
                   lr: 3
             """,
-    })
+        }
+    )
     pipeline = load_pipeline_yaml(Path("pipelines/pipeline.yaml"), root)
     assert pipeline.default_compute == "gpu" and pipeline.force_rerun
     prep = pipeline.job("prep")
@@ -142,7 +149,9 @@ def test_inline_component_file_prefix_and_optional_blocks(project):
 
 
 def test_inline_command_jobs_in_a_pipeline(project):
-    root = project({"pipeline.yml": """
+    root = project(
+        {
+            "pipeline.yml": """
         type: pipeline
         inputs:
           rows: 10
@@ -162,7 +171,9 @@ def test_inline_command_jobs_in_a_pipeline(project):
               table: ${{parent.jobs.make.outputs.table}}
               flag: true
             environment_variables: {A: "1"}
-        """})
+        """
+        }
+    )
     pipeline = load_pipeline_yaml(Path("pipeline.yml"), root)
     make = pipeline.job("make")
     assert make.component.parameter("rows").type is PortType.INTEGER
@@ -174,17 +185,19 @@ def test_inline_command_jobs_in_a_pipeline(project):
 
 
 def test_component_file_alone_and_environment_file(project):
-    root = project({
-        "env.yml": "image: python:3.11-slim\nconda_file: ./conda.yml\n",
-        "conda.yml": "dependencies: [python=3.11]\n",
-        "component.yml": """
+    root = project(
+        {
+            "env.yml": "image: python:3.11-slim\nconda_file: ./conda.yml\n",
+            "conda.yml": "dependencies: [python=3.11]\n",
+            "component.yml": """
             type: command
             name: hello
             environment: file:./env.yml
             limits: {timeout: 90}
             command: echo hello
             """,
-    })
+        }
+    )
     component = load_component_yaml(Path("component.yml"), root)
     assert component.environment_files == ("env.yml", "conda.yml")
     assert json.loads(component.environment)["image"] == "python:3.11-slim"
@@ -198,15 +211,32 @@ def test_component_file_alone_and_environment_file(project):
         ("", DefinitionError, "is empty"),
         ("- a\n- b\n", DefinitionError, "must be a mapping"),
         ("type: pipeline\njobs:\n  a:\n    component: ./none.yml\n", ReferenceError_, "not found"),
-        ("type: command\ncommand: echo ${{outputs.x}}\n", ReferenceError_, "'${{outputs.x}}', which is not declared"),
+        (
+            "type: command\ncommand: echo ${{outputs.x}}\n",
+            ReferenceError_,
+            "'${{outputs.x}}', which is not declared",
+        ),
         ("type: command\ncommand: echo ${{search_space.lr}}\n", DefinitionError, "unknown expression"),
-        ("type: command\ncommand: echo $[[ ${{inputs.a}}\ninputs: {a: 1}\n", DefinitionError, "unclosed optional block"),
-        ("type: command\ncommand: echo hi\ninputs: {d: {type: uri_folder, path: 'https://x.org/d.zip'}}\n",
-         UnsupportedError, "dvc import-url"),
-        ("type: command\ncommand: echo hi\ninputs: {d: '${{parent.inputs.x}}'}\n", DefinitionError,
-         "standalone command job cannot bind"),
-        ("type: pipeline\njobs:\n  a:\n    type: pipeline\n    component: ./sub.yml\n", ReferenceError_,
-         "'./sub.yml' not found"),
+        (
+            "type: command\ncommand: echo $[[ ${{inputs.a}}\ninputs: {a: 1}\n",
+            DefinitionError,
+            "unclosed optional block",
+        ),
+        (
+            "type: command\ncommand: echo hi\ninputs: {d: {type: uri_folder, path: 'https://x.org/d.zip'}}\n",
+            UnsupportedError,
+            "dvc import-url",
+        ),
+        (
+            "type: command\ncommand: echo hi\ninputs: {d: '${{parent.inputs.x}}'}\n",
+            DefinitionError,
+            "standalone command job cannot bind",
+        ),
+        (
+            "type: pipeline\njobs:\n  a:\n    type: pipeline\n    component: ./sub.yml\n",
+            ReferenceError_,
+            "'./sub.yml' not found",
+        ),
     ],
 )
 def test_more_bad_inputs(project, text, error, message):

@@ -92,9 +92,7 @@ trees = st.dictionaries(
 )
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=trees)
 def test_any_folder_hashes_like_dvc(tmp_path_factory: pytest.TempPathFactory, tree) -> None:
     base = tmp_path_factory.mktemp("tree")

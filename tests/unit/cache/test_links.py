@@ -30,7 +30,9 @@ def _mode(path: Path) -> int:
 
 def _reflink_works(folder: Path) -> bool:
     (folder / "probe").write_text("x")
-    done = subprocess.run(["cp", "--reflink=always", folder / "probe", folder / "probe2"], capture_output=True)
+    done = subprocess.run(
+        ["cp", "--reflink=always", folder / "probe", folder / "probe2"], capture_output=True
+    )
     return done.returncode == 0
 
 

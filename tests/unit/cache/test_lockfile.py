@@ -111,7 +111,8 @@ def test_flush_writes_order_keeps_known_drops_unknown(tmp_path: Path) -> None:
     text = (tmp_path / "dvc.lock").read_text()
     assert list(parse_yaml(text)["stages"]) == ["a", "b"]
     assert parse_yaml(text) == {
-        "schema": "2.0", "stages": {"a": entry(cmd="run a", lr=0.5), "b": entry(cmd="run b")}
+        "schema": "2.0",
+        "stages": {"a": entry(cmd="run a", lr=0.5), "b": entry(cmd="run b")},
     }
     assert not list(tmp_path.glob("*.tmp"))
 

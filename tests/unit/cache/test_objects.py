@@ -93,9 +93,7 @@ def test_a_killed_copy_never_leaves_an_object_under_its_final_name(tmp_path: Pat
     (tmp_path / "full").write_bytes(content)
     md5 = md5_of_file(tmp_path / "full")
     cache = ObjectCache(tmp_path / "cache")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _STORE_FROM_FIFO, str(cache.cache_dir), str(fifo), md5]
-    )
+    proc = subprocess.Popen([sys.executable, "-c", _STORE_FROM_FIFO, str(cache.cache_dir), str(fifo), md5])
     with open(fifo, "wb") as writer:
         writer.write(content[: len(content) // 2])
         writer.flush()

@@ -30,7 +30,9 @@ def test_an_unwritable_cache_is_a_repository_error(tmp_path: Path, monkeypatch, 
     monkeypatch.setattr(Path, "mkdir", refuse)
     with pytest.raises(RepositoryError) as caught:
         cache.store(tmp_path / "work" / "out", hashed)
-    assert caught.value.message.startswith(f"cannot save 'out' to the DVC cache: {tmp_path / 'cache'} is not writable")
+    assert caught.value.message.startswith(
+        f"cannot save 'out' to the DVC cache: {tmp_path / 'cache'} is not writable"
+    )
     assert "chmod -R u+w" in caught.value.message
     assert "dvc cache dir" in caught.value.hint
 

@@ -35,7 +35,13 @@ def snapshot(folder: Path) -> dict[str, str]:
 def repo(tmp_path: Path) -> Path:
     """A repository with .git, .dvc, data, an old output, and links out of it and into .git."""
     root = tmp_path / "repo"
-    for relpath in (".git/HEAD", ".dvc/config", ".pipeyard/state/hashes.json", "data/raw.csv", "outputs/old/part.csv"):
+    for relpath in (
+        ".git/HEAD",
+        ".dvc/config",
+        ".pipeyard/state/hashes.json",
+        "data/raw.csv",
+        "outputs/old/part.csv",
+    ):
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)
         (root / relpath).write_text(relpath)
     outside = tmp_path / "outside"

@@ -106,10 +106,14 @@ def test_two_lock_entries_are_explained_in_the_words_of_a_workspace_check() -> N
     params = {"train": {"lr": 0.01, "opt": {"name": "adam", "beta": 0.9}}}
     kinds = dependency_kinds(["src/train.py"])
     new = lock_entry("python train.py", current, params, {"model.pkl": OLD})
-    assert entry_differences(locked(), new, kinds) == input_reasons(
-        locked(), "python train.py", current, params, ("model.pkl",), code_deps=("src/train.py",)
-    ) == [
-        "params train.lr changed: 0.1 -> 0.01",
-        "dependency data/raw.csv changed",
-        "code src/train.py changed",
-    ]
+    assert (
+        entry_differences(locked(), new, kinds)
+        == input_reasons(
+            locked(), "python train.py", current, params, ("model.pkl",), code_deps=("src/train.py",)
+        )
+        == [
+            "params train.lr changed: 0.1 -> 0.01",
+            "dependency data/raw.csv changed",
+            "code src/train.py changed",
+        ]
+    )

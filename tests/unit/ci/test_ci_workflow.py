@@ -94,8 +94,11 @@ def test_without_the_remote_the_report_job_runs_everything_and_skips_the_comment
     assert "fork != true" in steps["comment"]["if"]
     assert "<!-- pipeyard-report -->" in steps["comment"]["run"]
     assert "cancelled()" in report["if"]
-    assert all(job["if"] == "needs.remote.outputs.available == 'true'"
-               for name, job in workflow["jobs"].items() if name.startswith("step-"))
+    assert all(
+        job["if"] == "needs.remote.outputs.available == 'true'"
+        for name, job in workflow["jobs"].items()
+        if name.startswith("step-")
+    )
 
 
 def test_the_setup_action_installs_requirements_and_pipeyard():

@@ -43,7 +43,9 @@ def test_help_lists_every_command_and_the_exit_codes():
     for name in commands.COMMANDS:
         assert f"\n  {name} " in listed, name
     codes = out.split("Exit codes:")[1].splitlines()[1:]
-    assert [line.split(None, 1) for line in codes] == [[str(c), text] for c, text in errors.EXIT_CODES.items()]
+    assert [line.split(None, 1) for line in codes] == [
+        [str(c), text] for c, text in errors.EXIT_CODES.items()
+    ]
 
 
 def test_run_help_shows_the_exit_codes_too():
@@ -93,7 +95,11 @@ def _raising(error: BaseException) -> click.Command:
     [
         (errors.CheckFailed("out of date: dvc.yaml"), errors.EXIT_CHECK_FAILED, "out of date: dvc.yaml\n"),
         (errors.StepFailed("step 'a' failed"), errors.EXIT_STEP_FAILED, "error: step 'a' failed\n"),
-        (errors.ConfigError("bad key", hint="remove it"), errors.EXIT_USER_ERROR, "error: bad key\n  hint: remove it\n"),
+        (
+            errors.ConfigError("bad key", hint="remove it"),
+            errors.EXIT_USER_ERROR,
+            "error: bad key\n  hint: remove it\n",
+        ),
         (errors.Interrupted(resume="pipeyard run"), errors.EXIT_INTERRUPTED, "pipeyard run"),
         (KeyboardInterrupt(), errors.EXIT_INTERRUPTED, "interrupted"),
         (SystemExit(errors.EXIT_CHECK_FAILED), errors.EXIT_CHECK_FAILED, ""),

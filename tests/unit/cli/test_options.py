@@ -27,7 +27,9 @@ def _parse(*args: str):
 
 
 def test_good_values_parse():
-    context = command.make_context("command", ["-j", "2", "--cpus", "0.5", "--memory", "2GB", "--gpus", "1, 0"])
+    context = command.make_context(
+        "command", ["-j", "2", "--cpus", "0.5", "--memory", "2GB", "--gpus", "1, 0"]
+    )
     assert context.params == {"jobs": 2, "cpus": 0.5, "memory": 2048, "gpus": ("1", "0")}
     assert command.make_context("command", ["--gpus", "none"]).params["gpus"] == ()
     assert command.make_context("command", ["--gpus", "GPU-8a1b2c3d"]).params["gpus"] == ("GPU-8a1b2c3d",)

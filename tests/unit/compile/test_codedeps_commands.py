@@ -20,8 +20,10 @@ from pipeyard.compile.codedeps import CodeDependencies, command_tokens
         ("bash run.sh", None),
         ("python -c 'print(1)'", None),
         ("python train.py $(cat args)", None),
-        ("python -m pipeyard.parallel --entry-script score.py --workers 2 --input-data ${{inputs.d}} -- --k 1",
-         ("score.py", ("2", "1"))),
+        (
+            "python -m pipeyard.parallel --entry-script score.py --workers 2 --input-data ${{inputs.d}} -- --k 1",
+            ("score.py", ("2", "1")),
+        ),
     ],
 )
 def test_which_commands_can_be_analysed(command, expected):
@@ -39,7 +41,12 @@ def test_the_key_is_the_script_its_imports_and_the_named_files(tmp_path):
     (src / "conf.yaml").write_text("a: 1\n")
     code = CodeDependencies(tmp_path)
     assert code.command_files("python train.py --config conf.yaml --out ${{outputs.o}}", "src") == (
-        "src/common.py", "src/conf.yaml", "src/helpers/__init__.py", "src/helpers/io.py", "src/train.py")
+        "src/common.py",
+        "src/conf.yaml",
+        "src/helpers/__init__.py",
+        "src/helpers/io.py",
+        "src/train.py",
+    )
     assert code.command_files("python missing.py", "src") is None
     assert code.command_files("python ../elsewhere.py", "src") is None
     assert code.command_files("python -m train", "src") is None

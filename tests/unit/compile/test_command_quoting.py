@@ -23,7 +23,7 @@ def _render(name, references=None):
     return render_template(COMPONENT, {"name": name, "lr": 0.1}, {}, references=references)
 
 
-@pytest.mark.parametrize("value", ["my model", "a;b", "", "it's", "$HOME", "plain", "a\"b"])
+@pytest.mark.parametrize("value", ["my model", "a;b", "", "it's", "$HOME", "plain", 'a"b'])
 def test_the_command_passes_the_value_as_one_argument(value):
     words = shlex.split(_render(value))
     assert words[words.index("--name") + 1] == value

@@ -135,9 +135,7 @@ scalars = st.one_of(
     st.floats(allow_nan=False),
     st.text(max_size=12),
 )
-names = st.text(
-    st.characters(categories=("L", "N"), include_characters="_-"), min_size=1, max_size=8
-)
+names = st.text(st.characters(categories=("L", "N"), include_characters="_-"), min_size=1, max_size=8)
 
 
 @settings(max_examples=150, deadline=None)
@@ -177,11 +175,8 @@ def test_write_only_on_change_and_gitignore_like_dvc(tmp_path):
 
 def test_out_of_sync_lists_what_would_change(tmp_path):
     write_dvc_files(tmp_path, COMPILED, "pipeline.yml")
-    changed = CompiledPipeline(
-        stages=COMPILED.stages, params={**COMPILED.params, "prep": {"rows": 5}}
-    )
+    changed = CompiledPipeline(stages=COMPILED.stages, params={**COMPILED.params, "prep": {"rows": 5}})
     assert out_of_sync(tmp_path, changed, "pipeline.yml") == ["params.yaml"]
     assert out_of_sync(tmp_path, COMPILED, "other.yml") == ["dvc.yaml"]
     (tmp_path / "outputs" / "train" / ".gitignore").write_text("")
     assert out_of_sync(tmp_path, COMPILED, "pipeline.yml") == ["outputs/train/.gitignore"]
-

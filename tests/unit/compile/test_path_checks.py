@@ -43,8 +43,13 @@ def two_steps(first_output: str | None = None, second_output: str | None = None)
     return Pipeline(
         "p",
         jobs=(
-            Job("prep", COPY, inputs={"src": DataPath("data/raw.csv")}, output_paths=first,
-                source=Location("pipeline.yml", 3)),
+            Job(
+                "prep",
+                COPY,
+                inputs={"src": DataPath("data/raw.csv")},
+                output_paths=first,
+                source=Location("pipeline.yml", 3),
+            ),
             Job("train", COPY, inputs={"src": JobOutputRef("prep", "dst")}, output_paths=second),
         ),
         source=Location("pipeline.yml", 1),
@@ -82,7 +87,9 @@ def test_modules_a_python_step_imports_are_protected(tmp_path):
     (tmp_path / "steps").mkdir()
     (tmp_path / "steps" / "fit.py").write_text("from helpers import scale\n")
     (tmp_path / "helpers.py").write_text("def scale(x):\n    return x\n")
-    fit = Component("fit", outputs=(OutputPort("model", PortType.URI_FILE),), function=FunctionRef("steps/fit.py", "fit"))
+    fit = Component(
+        "fit", outputs=(OutputPort("model", PortType.URI_FILE),), function=FunctionRef("steps/fit.py", "fit")
+    )
     pipeline = Pipeline("p", jobs=(Job("fit", fit, output_paths={"model": "helpers.py"}),))
     with pytest.raises(DefinitionError, match=r"output 'model' at 'helpers.py' is the code of step 'fit'"):
         compile_(pipeline, tmp_path)

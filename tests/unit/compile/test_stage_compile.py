@@ -56,9 +56,7 @@ TRAIN = Component(
 
 
 def project(tmp_path, **profiles) -> ProjectConfig:
-    return ProjectConfig(
-        root=tmp_path, profiles=MappingProxyType({"local": Resources(), **profiles})
-    )
+    return ProjectConfig(root=tmp_path, profiles=MappingProxyType({"local": Resources(), **profiles}))
 
 
 def demo() -> Pipeline:
@@ -109,9 +107,7 @@ def test_command_stage(tmp_path):
     assert prep.deps == ("data/raw.csv",)
     assert prep.params == ("prep",)
     assert prep.code_deps == ()
-    assert [(o.path, o.role, o.is_dir) for o in prep.outs] == [
-        ("outputs/prep/data", OutputRole.OUT, True)
-    ]
+    assert [(o.path, o.role, o.is_dir) for o in prep.outs] == [("outputs/prep/data", OutputRole.OUT, True)]
     assert (prep.always_changed, prep.retries, prep.timeout_s, dict(prep.env)) == (
         False,
         1,
@@ -227,9 +223,7 @@ def test_python_step(tmp_path):
         function=FunctionRef("src/steps.py", "fit"),
     )
     pipeline = Pipeline("p", jobs=(Job("fit", component, inputs={"data": DataPath("data")}),))
-    stage = compile_pipeline(
-        pipeline, resolve_parameters(pipeline, None, []), project(tmp_path)
-    ).stage("fit")
+    stage = compile_pipeline(pipeline, resolve_parameters(pipeline, None, []), project(tmp_path)).stage("fit")
     assert stage.commands == (
         (
             "python -m pipeyard.exec src/steps.py fit --params fit"
@@ -290,9 +284,7 @@ def test_whole_project_code_is_noted_not_tracked(tmp_path):
 
 
 def test_required_parameter_missing_from_the_tree(tmp_path):
-    component = Component(
-        "c", parameters=(Parameter("n", PortType.INTEGER),), command="echo ${{inputs.n}}"
-    )
+    component = Component("c", parameters=(Parameter("n", PortType.INTEGER),), command="echo ${{inputs.n}}")
     pipeline = Pipeline("p", jobs=(Job("a", component),))
     with pytest.raises(DefinitionError, match="has no value") as caught:
         compile_pipeline(pipeline, {}, project(tmp_path))
@@ -307,8 +299,7 @@ def test_a_thousand_jobs_compile(tmp_path):
         command="cp -r $[[${{inputs.i}}]] ${{outputs.o}}",
     )
     jobs = [Job("j0", component)] + [
-        Job(f"j{i}", component, inputs={"i": JobOutputRef(f"j{i - 1}", "o")})
-        for i in range(1, 1000)
+        Job(f"j{i}", component, inputs={"i": JobOutputRef(f"j{i - 1}", "o")}) for i in range(1, 1000)
     ]
     compiled = compile_pipeline(Pipeline("big", jobs=tuple(jobs)), {}, project(tmp_path))
     assert len(compiled.stages) == 1000
@@ -321,11 +312,15 @@ def test_a_distribution_is_part_of_the_step_identity_through_params(tmp_path):
     from pipeyard.model import Distribution
 
     pipeline = demo()
-    spread = replace(pipeline, jobs=tuple(
-        replace(job, component=replace(job.component, distribution=Distribution("pytorch", 2, 3)))
-        if job.name == "train" else job
-        for job in pipeline.jobs
-    ))
+    spread = replace(
+        pipeline,
+        jobs=tuple(
+            replace(job, component=replace(job.component, distribution=Distribution("pytorch", 2, 3)))
+            if job.name == "train"
+            else job
+            for job in pipeline.jobs
+        ),
+    )
     compiled = compile_pipeline(spread, resolve_parameters(spread, None, ()), project(tmp_path))
     train = compiled.stage("train")
     assert train.params == ("train", "pipeyard.environments.train", "pipeyard.distributions.train")

@@ -9,8 +9,18 @@ from pipeyard.config.hydra_errors import override_problem
 
 @pytest.mark.parametrize(
     "override",
-    ["train.lr=0.1", "+train.extra=1", "~train.lr", "++train.lr=2", "train=large", "train.name=a b",
-     "train.name='a=b'", "train.layers=[1,2]", "train.opt={a: 1}", "inputs.lr=${inputs.base}"],
+    [
+        "train.lr=0.1",
+        "+train.extra=1",
+        "~train.lr",
+        "++train.lr=2",
+        "train=large",
+        "train.name=a b",
+        "train.name='a=b'",
+        "train.layers=[1,2]",
+        "train.opt={a: 1}",
+        "inputs.lr=${inputs.base}",
+    ],
 )
 def test_good_overrides_have_no_problem(override):
     assert override_problem(override) is None
@@ -27,7 +37,11 @@ def test_good_overrides_have_no_problem(override):
         ("train.lr==1", "override 'train.lr==1' has '==': write train.lr=1", "one '='"),
         ("train.cmd=a=b", "override 'train.cmd=a=b' has a second '=' in its value", "train.cmd='a=b'"),
         ("train.l=[1,2", "override 'train.l=[1,2': '[' in the value '[1,2' is not closed", "'train.l=[1,2]'"),
-        ("train.n='ab", "override 'train.n='ab': the quote ' in the value \"'ab\" is not closed", "\"train.n='ab'\""),
+        (
+            "train.n='ab",
+            "override 'train.n='ab': the quote ' in the value \"'ab\" is not closed",
+            "\"train.n='ab'\"",
+        ),
         ("train.n=${x", "override 'train.n=${x': '{' in the value '${x' is not closed", "'train.n=${x}'"),
     ],
 )

@@ -50,6 +50,8 @@ def test_one_capacity_rule_fits_cpu_fallback_and_counts_instances():
     assert "1 GPU(s)" in (capacity_shortfall(gpu_only, machine) or "")
     assert "6 CPUs" in (capacity_shortfall(spread, machine) or "")
     with pytest.raises(CapacityError) as caught:
-        check_capacity([fallback, gpu_only], machine, source="pipeline.yml", skip_hint="--no-capacity skips this check")
+        check_capacity(
+            [fallback, gpu_only], machine, source="pipeline.yml", skip_hint="--no-capacity skips this check"
+        )
     assert caught.value.location.step == "train" and caught.value.location.file == "pipeline.yml"
     assert caught.value.hint.endswith("--no-capacity skips this check")

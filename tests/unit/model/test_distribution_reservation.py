@@ -7,8 +7,12 @@ from pipeyard.model.stage import Stage
 
 
 def test_a_stage_reserves_its_resources_once_per_instance():
-    stage = Stage(name="train", commands=("true",), resources=Resources(cpus=2, gpus=1, custom=(("ib", 1.0),)),
-                  distribution=Distribution("pytorch", 4, 3))
+    stage = Stage(
+        name="train",
+        commands=("true",),
+        resources=Resources(cpus=2, gpus=1, custom=(("ib", 1.0),)),
+        distribution=Distribution("pytorch", 4, 3),
+    )
     assert stage.instances == 3
     assert stage.reserved == Resources(cpus=6, gpus=3, custom=(("ib", 3.0),))
     assert Stage(name="plain", commands=("true",)).reserved == Resources()
@@ -23,7 +27,10 @@ def test_one_machine_refuses_instances_that_do_not_fit_together():
 
 
 def test_a_cluster_hosts_instances_spread_over_its_nodes():
-    nodes = (Capacity(cpus=2, memory_mb=0, name="a"), Capacity(cpus=3, memory_mb=0, gpu_ids=("b:0",), name="b"))
+    nodes = (
+        Capacity(cpus=2, memory_mb=0, name="a"),
+        Capacity(cpus=3, memory_mb=0, gpu_ids=("b:0",), name="b"),
+    )
     cluster = Capacity(cpus=5, memory_mb=0, gpu_ids=("b:0",), nodes=nodes)
     assert cluster.shortfall(Resources(cpus=1), instances=5) is None  # 2 on a, 3 on b
     why = cluster.shortfall(Resources(cpus=2), instances=3)  # one on each node at most
@@ -38,7 +45,10 @@ def test_labels_select_nodes_as_ray_label_selectors_do():
     assert label_matches("eu", "eu") and not label_matches("eu", "us") and not label_matches("eu", None)
     assert label_matches("!eu", "us") and label_matches("!eu", None) and not label_matches("!eu", "eu")
     assert label_matches("in(a,b)", "b") and not label_matches("!in(a, b)", "a")
-    nodes = (Capacity(cpus=2, memory_mb=0, name="a", labels=(("zone", "eu"),)), Capacity(cpus=2, memory_mb=0, name="b"))
+    nodes = (
+        Capacity(cpus=2, memory_mb=0, name="a", labels=(("zone", "eu"),)),
+        Capacity(cpus=2, memory_mb=0, name="b"),
+    )
     cluster = Capacity(cpus=4, memory_mb=0, nodes=nodes)
     assert cluster.shortfall(Resources(labels=(("zone", "eu"),))) is None
     assert "zone=us but no node" in (cluster.shortfall(Resources(labels=(("zone", "us"),))) or "")

@@ -72,7 +72,16 @@ def test_dangerous_output_paths_have_a_reason(path, expected):
 
 @pytest.mark.parametrize(
     "path",
-    ["outputs/prep/data", "data/clean", "models/model.pt", "srcs", "data/raw.csv.bak", "confs", ".github2", "a/.git"],
+    [
+        "outputs/prep/data",
+        "data/clean",
+        "models/model.pt",
+        "srcs",
+        "data/raw.csv.bak",
+        "confs",
+        ".github2",
+        "a/.git",
+    ],
 )
 def test_safe_output_paths_pass(path):
     assert PROTECTED.problem(path) is None

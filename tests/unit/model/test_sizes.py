@@ -37,8 +37,17 @@ def test_units_are_binary_and_a_bare_number_counts_in_the_callers_unit():
 
 @pytest.mark.parametrize(
     ("value", "mb"),
-    [(512, 512), ("512MB", 512), ("512", 512), ("4GB", 4096), ("4G", 4096), ("4g", 4096),
-     ("1.5GiB", 1536), ("1 TB", 1024**2), ("2048kb", 2)],
+    [
+        (512, 512),
+        ("512MB", 512),
+        ("512", 512),
+        ("4GB", 4096),
+        ("4G", 4096),
+        ("4g", 4096),
+        ("1.5GiB", 1536),
+        ("1 TB", 1024**2),
+        ("2048kb", 2),
+    ],
 )
 def test_memory_is_megabytes_of_a_size(value, mb):
     assert parse_memory_mb(value) == mb

@@ -34,15 +34,38 @@ def _never(path: str) -> bool:
 
 def _merge(tmp_path, base, theirs, ours, skips=_never):
     project = _tree(tmp_path / "ours", ours)
-    report = merge_update(project, _tree(tmp_path / "base", base), _tree(tmp_path / "theirs", theirs), skips,
-                          protected=(".cruft.json",))
+    report = merge_update(
+        project,
+        _tree(tmp_path / "base", base),
+        _tree(tmp_path / "theirs", theirs),
+        skips,
+        protected=(".cruft.json",),
+    )
     return project, {c.path: c for c in report.changes}, report
 
 
 def test_each_kind_of_change_lands_where_it_should(tmp_path):
-    base = {"same.txt": "s\n", "tpl.txt": "1\n", "mine.txt": "1\n", "gone.txt": "g\n", "both.txt": "a\nb\nc\nd\ne\n"}
-    theirs = {"same.txt": "s\n", "tpl.txt": "2\n", "mine.txt": "1\n", "new/file.txt": "n\n", "both.txt": "A\nb\nc\nd\ne\n"}
-    ours = {"same.txt": "s\n", "tpl.txt": "1\n", "mine.txt": "mine\n", "gone.txt": "g\n", "both.txt": "a\nb\nc\nd\nE\n"}
+    base = {
+        "same.txt": "s\n",
+        "tpl.txt": "1\n",
+        "mine.txt": "1\n",
+        "gone.txt": "g\n",
+        "both.txt": "a\nb\nc\nd\ne\n",
+    }
+    theirs = {
+        "same.txt": "s\n",
+        "tpl.txt": "2\n",
+        "mine.txt": "1\n",
+        "new/file.txt": "n\n",
+        "both.txt": "A\nb\nc\nd\ne\n",
+    }
+    ours = {
+        "same.txt": "s\n",
+        "tpl.txt": "1\n",
+        "mine.txt": "mine\n",
+        "gone.txt": "g\n",
+        "both.txt": "a\nb\nc\nd\nE\n",
+    }
 
     project, changes, report = _merge(tmp_path, base, theirs, ours)
 
@@ -55,7 +78,9 @@ def test_each_kind_of_change_lands_where_it_should(tmp_path):
 
 
 def test_same_lines_changed_on_both_sides_conflict_with_markers(tmp_path):
-    project, changes, report = _merge(tmp_path, {"f.txt": "x = 1\n"}, {"f.txt": "x = 2\n"}, {"f.txt": "x = 3\n"})
+    project, changes, report = _merge(
+        tmp_path, {"f.txt": "x = 1\n"}, {"f.txt": "x = 2\n"}, {"f.txt": "x = 3\n"}
+    )
     assert report.conflicts == ("f.txt",) and changes["f.txt"].action == CONFLICT
     assert (project / "f.txt").read_text() == "<<<<<<< ours\nx = 3\n=======\nx = 2\n>>>>>>> template\n"
 
@@ -88,8 +113,9 @@ def test_binary_files_are_taken_or_kept_never_merged(tmp_path):
 
 def test_skipped_and_protected_files_are_left_alone(tmp_path):
     files = ({"keep/a.txt": "1\n", ".cruft.json": "{}"}, {"keep/a.txt": "2\n", ".cruft.json": "[]"})
-    project, changes, _ = _merge(tmp_path, *files, {"keep/a.txt": "1\n", ".cruft.json": "{}"},
-                                 skips=lambda p: p.startswith("keep/"))
+    project, changes, _ = _merge(
+        tmp_path, *files, {"keep/a.txt": "1\n", ".cruft.json": "{}"}, skips=lambda p: p.startswith("keep/")
+    )
     assert changes == {}
     assert (project / "keep/a.txt").read_text() == "1\n" and (project / ".cruft.json").read_text() == "{}"
 

@@ -18,7 +18,10 @@ def test_the_variable_wins_then_xdg_data_home_then_the_home_folder(tmp_path, mon
     assert snapshot_repository() == (tmp_path / "data" / "pipeyard" / "templates.git").resolve()
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert snapshot_repository() == (tmp_path / "home" / ".local" / "share" / "pipeyard" / "templates.git").resolve()
+    assert (
+        snapshot_repository()
+        == (tmp_path / "home" / ".local" / "share" / "pipeyard" / "templates.git").resolve()
+    )
 
 
 def test_only_the_snapshot_repository_counts_as_one(tmp_path, monkeypatch):

@@ -22,7 +22,10 @@ from pipeyard.project_templates.state import read_state, write_state
 
 def test_answers_are_key_value_pairs():
     assert parse_answers(["a=1", "name=My project", "empty=", "eq=x=y"]) == {
-        "a": "1", "name": "My project", "empty": "", "eq": "x=y"
+        "a": "1",
+        "name": "My project",
+        "empty": "",
+        "eq": "x=y",
     }
     for bad in ("novalue", "=x", " a=1"):
         with pytest.raises(TemplateError, match="not a key=value answer") as caught:
@@ -32,8 +35,12 @@ def test_answers_are_key_value_pairs():
 
 def test_state_round_trips_in_crufts_format(tmp_path):
     state = TemplateState(
-        template="https://example.org/t.git", commit="abc", checkout="main",
-        answers={"project_name": "X", "_template": "https://example.org/t.git"}, directory="sub", skip=("data/*",),
+        template="https://example.org/t.git",
+        commit="abc",
+        checkout="main",
+        answers={"project_name": "X", "_template": "https://example.org/t.git"},
+        directory="sub",
+        skip=("data/*",),
     )
     write_state(tmp_path, state)
     raw = json.loads((tmp_path / ".cruft.json").read_text())

@@ -179,8 +179,11 @@ command: >-
 """
 
 
-CASES = [("train", TRAIN_SCRIPT, TRAIN_YAML), ("prepare", PREPARE_SCRIPT, PREPARE_YAML),
-         ("evaluate", EVALUATE_SCRIPT, EVALUATE_YAML)]
+CASES = [
+    ("train", TRAIN_SCRIPT, TRAIN_YAML),
+    ("prepare", PREPARE_SCRIPT, PREPARE_YAML),
+    ("evaluate", EVALUATE_SCRIPT, EVALUATE_YAML),
+]
 
 
 def generated(tmp_path: Path, name: str, script: str):
@@ -209,8 +212,12 @@ def test_guesses_of_a_training_script(tmp_path):
     assert component.input("data").optional is False  # required=True
     assert component.input("test_file").optional is True  # has a default path in the script
     assert {p.name: p.type.value for p in component.parameters} == {
-        "lr": "number", "epochs": "integer", "optimizer": "string", "seed": "integer",
-        "verbose": "boolean", "model_name": "string",
+        "lr": "number",
+        "epochs": "integer",
+        "optimizer": "string",
+        "seed": "integer",
+        "verbose": "boolean",
+        "model_name": "string",
     }
     assert component.parameter("optimizer").choices == ("sgd", "adam")
     assert component.parameter("seed").optional and component.parameter("seed").default is None
@@ -240,11 +247,13 @@ def test_a_script_without_argparse_is_refused(tmp_path):
 def test_code_is_relative_to_the_component_file(tmp_path):
     (tmp_path / "scripts").mkdir()
     script = tmp_path / "scripts" / "run.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import argparse
         parser = argparse.ArgumentParser()
         parser.add_argument("--n", type=int, default=1)
-    """))
+    """)
+    )
     made = component_from_script(script, tmp_path / "run.yml")
     assert "code: ./scripts\n" in made.text
     assert "command: >-\n  python run.py --n ${{inputs.n}}\n" in made.text

@@ -19,11 +19,15 @@ def write(tmp_path, name: str, text: str):
 
 
 def test_registries_are_read_in_order(tmp_path):
-    write(tmp_path, "pipeyard.yaml", """
+    write(
+        tmp_path,
+        "pipeyard.yaml",
+        """
         registries:
           - {name: team, path: ../registry}
           - {name: shared, git: https://example.invalid/r.git, ref: main}
-    """)
+    """,
+    )
     project = load_project_config(tmp_path)
     assert project.registries == (
         RegistrySpec("team", path="../registry"),
@@ -94,7 +98,10 @@ def test_registered_components_come_from_the_resolver(tmp_path):
     pipeline = load_pipeline_yaml(path, tmp_path, resolve_component=resolve)
     assert [job.name for job in pipeline.jobs] == ["train", "again"]
     assert pipeline.jobs[0].parameters["lr"].value == 0.5
-    assert asked == [("azureml:train:3", "pipeline.yml", 7), ("registry:team/train@latest", "pipeline.yml", 12)]
+    assert asked == [
+        ("azureml:train:3", "pipeline.yml", 7),
+        ("registry:team/train@latest", "pipeline.yml", 12),
+    ]
 
 
 def test_without_a_resolver_registered_components_say_how_to_register(tmp_path):

@@ -14,7 +14,11 @@ def _run(log: EventLog, run_id: str = "20240101-000000-000-abcd") -> None:
     log(ev.Notice("before the run id is known"))
     log(ev.RunStarted(run_id, ("a", "b"), Capacity(2.0, 1024)))
     log(ev.StepStarted("a", "local", Resources(cpus=1.0)))
-    log(ev.StepFinished("a", "ran", 0.5, ("params a.x changed: 1 -> 2",), log_path=log.root / "logs" / "a.log"))
+    log(
+        ev.StepFinished(
+            "a", "ran", 0.5, ("params a.x changed: 1 -> 2",), log_path=log.root / "logs" / "a.log"
+        )
+    )
     log(ev.RunFinished("succeeded", 1.0, {"ran": 1}))
 
 
@@ -29,7 +33,12 @@ def test_every_event_goes_to_the_file_and_to_the_reporter(tmp_path: Path):
     assert finished["reasons"] == ["params a.x changed: 1 -> 2"]
     assert finished["log_path"] == "logs/a.log"  # relative to the project root
     capacity = json.loads(lines[1])["capacity"]
-    assert (capacity["cpus"], capacity["memory_mb"], capacity["gpu_ids"], capacity["gpus"]) == (2.0, 1024, [], 0)
+    assert (capacity["cpus"], capacity["memory_mb"], capacity["gpu_ids"], capacity["gpus"]) == (
+        2.0,
+        1024,
+        [],
+        0,
+    )
 
 
 def test_each_line_is_on_disk_before_the_next_event(tmp_path: Path):

@@ -59,9 +59,7 @@ def test_forced_steps_run_and_their_downstream_is_predicted_to_run():
 
 
 def test_force_downstream_marks_the_reason():
-    result = plan(
-        ORDER, UPSTREAM, {n: "up_to_date" for n in ORDER}, force=[1], force_downstream=True
-    )
+    result = plan(ORDER, UPSTREAM, {n: "up_to_date" for n in ORDER}, force=[1], force_downstream=True)
     assert result.names("run") == (1, 2, 3, 4)
     assert result[4].reasons == ("forced: downstream of '2'",)
 

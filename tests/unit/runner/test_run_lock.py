@@ -37,7 +37,10 @@ def test_a_second_holder_is_refused_naming_the_first(tmp_path):
         assert time.monotonic() - started < 5, "without --wait the refusal is immediate"
     assert caught.value.message.startswith(f"another pipeyard run (pid {os.getpid()}, started ")
     assert caught.value.message.endswith("is running in this repository")
-    assert caught.value.hint == f"wait for it to finish (--wait queues behind it), or stop it with `kill {os.getpid()}`"
+    assert (
+        caught.value.hint
+        == f"wait for it to finish (--wait queues behind it), or stop it with `kill {os.getpid()}`"
+    )
 
 
 def test_a_holder_whose_line_is_unreadable_is_still_refused_in_general_words(tmp_path):
@@ -50,7 +53,11 @@ def test_a_holder_whose_line_is_unreadable_is_still_refused_in_general_words(tmp
 
 
 def test_busy_hint_replaces_the_hint_of_the_refusal(tmp_path):
-    with RunLock(tmp_path), pytest.raises(RepositoryError) as caught, RunLock(tmp_path, busy_hint="try later"):
+    with (
+        RunLock(tmp_path),
+        pytest.raises(RepositoryError) as caught,
+        RunLock(tmp_path, busy_hint="try later"),
+    ):
         pytest.fail("a second holder got the lock")
     assert caught.value.hint == "try later"
 
@@ -94,7 +101,9 @@ def test_release_clears_the_line_and_frees_the_lock_for_the_same_and_another_hol
 
 def test_a_line_left_by_a_killed_holder_is_taken_over_and_reported(tmp_path):
     (tmp_path / LOCK_FILE).parent.mkdir(parents=True)
-    (tmp_path / LOCK_FILE).write_text("999999999 1700000000.0\n", encoding="utf-8")  # no flock: its holder died
+    (tmp_path / LOCK_FILE).write_text(
+        "999999999 1700000000.0\n", encoding="utf-8"
+    )  # no flock: its holder died
     with RunLock(tmp_path) as lock:
         assert lock.left_by_killed_run
         assert int(holder_line(tmp_path)[0]) == os.getpid()

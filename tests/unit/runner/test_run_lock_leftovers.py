@@ -22,7 +22,9 @@ HOLDER = textwrap.dedent(
 
 
 def test_a_killed_holder_is_noticed_and_a_clean_one_is_not(tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "locked"
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=30)
@@ -37,7 +39,9 @@ def test_a_refused_command_can_say_what_to_do_instead(tmp_path):
 
     from pipeyard.errors import RepositoryError
 
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(RepositoryError) as caught, RunLock(tmp_path, busy_hint="try later"):

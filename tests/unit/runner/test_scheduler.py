@@ -31,9 +31,7 @@ def run(
         capacity, upstream={s.name: s.upstream for s in stages}, returncodes=returncodes, hold=hold
     )
     reporter = reporter or ev.RecordingReporter()
-    scheduler = Scheduler(
-        workspace, executor, reporter, root=options.pop("root", "/tmp"), **options
-    )
+    scheduler = Scheduler(workspace, executor, reporter, root=options.pop("root", "/tmp"), **options)
     try:
         summary = scheduler.run(stages, {"p": 1})
     finally:

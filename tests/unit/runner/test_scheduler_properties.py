@@ -55,9 +55,7 @@ def execute(case):
     stages = case["stages"]
     upstream = {s.name: s.upstream for s in stages}
     workspace = FakeWorkspace(states=dict(case["states"]), same_outputs=set(case["same"]))
-    executor = FakeExecutor(
-        case["capacity"], upstream=upstream, returncodes=case["codes"], seed=case["seed"]
-    )
+    executor = FakeExecutor(case["capacity"], upstream=upstream, returncodes=case["codes"], seed=case["seed"])
     reporter = ev.RecordingReporter()
     scheduler = Scheduler(
         workspace,
@@ -125,9 +123,7 @@ def test_scheduler_invariants(case):
     if not failed:
         # each stale step ran exactly once, nothing else ran
         assert {n: o.status for n, o in summary.steps.items()} == expected_statuses(case)
-        assert sorted(workspace.committed) == sorted(
-            n for n in names if summary.steps[n].status == "ran"
-        )
+        assert sorted(workspace.committed) == sorted(n for n in names if summary.steps[n].status == "ran")
         assert summary.status == "succeeded"
     else:
         assert summary.status == "failed"
@@ -136,9 +132,7 @@ def test_scheduler_invariants(case):
         if case["keep_going"]:
             blocked = failed | downstream_of(failed, upstream)
             assert all(
-                summary.steps[n].status in ("ran", "cached", "restored")
-                for n in names
-                if n not in blocked
+                summary.steps[n].status in ("ran", "cached", "restored") for n in names if n not in blocked
             )
         else:
             first_failure = next(

@@ -8,7 +8,14 @@ from pipeyard.runner.workdir import new_entries
 
 def test_new_folders_move_whole_and_old_files_stay():
     before = frozenset({"train.py", "notes.txt"})
-    after = before | {"scratch.txt", "mlruns", "mlruns/0", "mlruns/0/meta.yaml", "__pycache__", "__pycache__/a.pyc"}
+    after = before | {
+        "scratch.txt",
+        "mlruns",
+        "mlruns/0",
+        "mlruns/0/meta.yaml",
+        "__pycache__",
+        "__pycache__/a.pyc",
+    }
     assert new_entries(before, after, ()) == ["__pycache__", "mlruns", "scratch.txt"]
 
 

@@ -26,11 +26,25 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 
 
-@step(compute="gpu", retries=1, timeout="10m", environment="envs/train.yml",
-      resources={"cpus": 2, "memory": "4g", "gpus": 1})
-def train(data: In[Dir], model: Out[File], metrics: Out[Metrics], curve: Out[Plots],
-          lr: float = 0.1, epochs: int = 3, shuffle: bool = True, name: str = "m",
-          optimizer: Literal["sgd", "adam"] = "sgd", warm: In[Dir] | None = None):
+@step(
+    compute="gpu",
+    retries=1,
+    timeout="10m",
+    environment="envs/train.yml",
+    resources={"cpus": 2, "memory": "4g", "gpus": 1},
+)
+def train(
+    data: In[Dir],
+    model: Out[File],
+    metrics: Out[Metrics],
+    curve: Out[Plots],
+    lr: float = 0.1,
+    epochs: int = 3,
+    shuffle: bool = True,
+    name: str = "m",
+    optimizer: Literal["sgd", "adam"] = "sgd",
+    warm: In[Dir] | None = None,
+):
     """Train a model.
 
     Longer text that is not the description."""
@@ -53,7 +67,9 @@ def score(model: In[File], level: Literal[1, 2, 3]):
 def test_signature_becomes_typed_ports():
     component = build_component(train, ROOT)
     assert [(p.name, p.type, p.optional) for p in component.inputs] == [
-        ("data", PortType.URI_FOLDER, False), ("warm", PortType.URI_FOLDER, True)]
+        ("data", PortType.URI_FOLDER, False),
+        ("warm", PortType.URI_FOLDER, True),
+    ]
     assert [(o.name, o.type, o.role) for o in component.outputs] == [
         ("model", PortType.URI_FILE, OutputRole.OUT),
         ("metrics", PortType.URI_FILE, OutputRole.METRICS),
@@ -61,8 +77,12 @@ def test_signature_becomes_typed_ports():
     ]
     params = {p.name: p for p in component.parameters}
     assert {n: p.type for n, p in params.items()} == {
-        "lr": PortType.NUMBER, "epochs": PortType.INTEGER, "shuffle": PortType.BOOLEAN,
-        "name": PortType.STRING, "optimizer": PortType.STRING}
+        "lr": PortType.NUMBER,
+        "epochs": PortType.INTEGER,
+        "shuffle": PortType.BOOLEAN,
+        "name": PortType.STRING,
+        "optimizer": PortType.STRING,
+    }
     assert params["lr"].default == 0.1 and params["optimizer"].choices == ("sgd", "adam")
     assert component.function == FunctionRef("tests/unit/sdk/test_sdk.py", "train")
     assert component.compute == "gpu" and component.retries == 1 and component.timeout_s == 600
@@ -90,11 +110,15 @@ def test_pipeline_wires_jobs_and_binds_parameters(tmp_path):
     assert built.job_names == ("prepare", "train", "train_2")
     assert built.default_compute == "cpu"
     assert [(i.name, i.type, i.default) for i in built.inputs] == [
-        ("raw", PortType.URI_FILE, "data/raw.csv"), ("lr", PortType.NUMBER, 0.1)]
+        ("raw", PortType.URI_FILE, "data/raw.csv"),
+        ("lr", PortType.NUMBER, 0.1),
+    ]
     prep, fit, second = built.jobs
     assert prep.inputs == {"raw": PipelineInputRef("raw")}
-    assert fit.inputs == {"data": JobOutputRef("prepare", "train_set"),
-                          "warm": DataPath("models/warm", PortType.URI_FOLDER)}
+    assert fit.inputs == {
+        "data": JobOutputRef("prepare", "train_set"),
+        "warm": DataPath("models/warm", PortType.URI_FOLDER),
+    }
     assert fit.parameters == {"lr": PipelineInputRef("lr"), "epochs": Value(5)}
     assert fit.output_bindings == {"model": "model"}
     assert second.inputs["data"] == JobOutputRef("prepare", "test_set")
@@ -142,7 +166,9 @@ def test_unknown_argument_suggests_the_closest():
         prep = prepare(raw="data/raw.csv")
         train(dat=prep.train_set)
 
-    with pytest.raises(DefinitionError, match="has no input, output or parameter 'dat' \\(did you mean 'data'\\?\\)"):
+    with pytest.raises(
+        DefinitionError, match="has no input, output or parameter 'dat' \\(did you mean 'data'\\?\\)"
+    ):
         typo.build(ROOT)
 
 
@@ -172,7 +198,9 @@ def test_model_checks_apply_type_mismatch_and_missing_input():
         prep = prepare(raw="data/raw.csv")
         score(model=prep.train_set, level=1)
 
-    with pytest.raises(TypeMismatch, match="input 'model' \\(uri_file\\) is fed by output 'prepare.train_set'"):
+    with pytest.raises(
+        TypeMismatch, match="input 'model' \\(uri_file\\) is fed by output 'prepare.train_set'"
+    ):
         mismatch.build(ROOT)
 
     @pipeline
@@ -223,8 +251,10 @@ def test_bad_step_signatures(source, message):
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"timeout": "ten minutes"}, "invalid timeout"),
-     ({"resources": {"cpu": 2}}, "unknown resource 'cpu' \\(did you mean 'cpus'\\?\\)")],
+    [
+        ({"timeout": "ten minutes"}, "invalid timeout"),
+        ({"resources": {"cpu": 2}}, "unknown resource 'cpu' \\(did you mean 'cpus'\\?\\)"),
+    ],
 )
 def test_bad_step_options(options, message):
     with pytest.raises(DefinitionError, match=message) as caught:
@@ -237,15 +267,22 @@ def test_bad_retries_are_reported_at_the_decorator():
         step(retries=-1)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("10m", 600), ("1h30m", 5400), (45, 45), ("120", 120)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("10m", 600), ("1h30m", 5400), (45, 45), ("120", 120)]
+)
 def test_timeouts(text, seconds):
     assert build_component(step(timeout=text)(prepare.function), ROOT).timeout_s == seconds
 
 
 def test_direct_call_runs_the_function_with_paths(tmp_path):
     (tmp_path / "data").mkdir()
-    result = train(data=str(tmp_path / "data"), model=tmp_path / "out" / "model.txt",
-                   metrics=tmp_path / "m" / "metrics.json", curve=tmp_path / "curve.csv", lr=0.5)
+    result = train(
+        data=str(tmp_path / "data"),
+        model=tmp_path / "out" / "model.txt",
+        metrics=tmp_path / "m" / "metrics.json",
+        curve=tmp_path / "curve.csv",
+        lr=0.5,
+    )
     assert result == "done"
     assert (tmp_path / "out" / "model.txt").read_text() == "0.5 3 sgd None"
     assert json.loads((tmp_path / "m" / "metrics.json").read_text()) == {"lr": 0.5}
@@ -257,16 +294,17 @@ def test_direct_call_without_an_output_says_what_to_pass(tmp_path):
 
 
 def test_load_pipeline_module_imports_by_path_and_restores_sys_path(project):
-    root = project({
-        "steps/__init__.py": "",
-        "steps/work.py": """
+    root = project(
+        {
+            "steps/__init__.py": "",
+            "steps/work.py": """
             from pipeyard.sdk import step, In, Out, Dir, File
 
             @step
             def clean(raw: In[File], cleaned: Out[Dir], strict: bool = False):
                 '''Clean the raw data.'''
             """,
-        "pipeline.py": """
+            "pipeline.py": """
             from pipeyard.sdk import pipeline, In, File
             from steps.work import clean
 
@@ -274,7 +312,8 @@ def test_load_pipeline_module_imports_by_path_and_restores_sys_path(project):
             def tidy(raw: In[File] = "data/raw.csv", strict: bool = True):
                 clean(raw=raw, strict=strict)
             """,
-    })
+        }
+    )
     before = list(sys.path)
     built = load_pipeline_module(Path("pipeline.py"), root)
     assert sys.path == before
@@ -287,7 +326,9 @@ def test_load_pipeline_module_imports_by_path_and_restores_sys_path(project):
 
 
 def test_choosing_among_several_pipelines(project):
-    root = project({"pipeline.py": """
+    root = project(
+        {
+            "pipeline.py": """
         from pipeyard.sdk import pipeline, step, In, Out, Dir
 
         @step
@@ -301,7 +342,9 @@ def test_choosing_among_several_pipelines(project):
         @pipeline
         def second():
             copy.named("again")(src="data")
-        """})
+        """
+        }
+    )
     with pytest.raises(DefinitionError, match="several pipelines: first, second") as caught:
         load_pipeline_module(Path("pipeline.py"), root)
     assert "pipeline.py:first" in caught.value.hint
@@ -318,8 +361,13 @@ def test_choosing_among_several_pipelines(project):
         ("x = 1\ndef broken(:\n", DefinitionError, "syntax error", 2),
         ("import json\n\nvalue = 1 / 0\n", DefinitionError, "ZeroDivisionError: division by zero", 3),
         ("import no_such_module_here\n", DefinitionError, "ModuleNotFoundError", 1),
-        ("from pipeyard.sdk import pipeline, step\n\n@step(timeout='soon')\ndef f(): ...\n\n"
-         "@pipeline\ndef p():\n    f()\n", DefinitionError, "invalid timeout 'soon'", 3),
+        (
+            "from pipeyard.sdk import pipeline, step\n\n@step(timeout='soon')\ndef f(): ...\n\n"
+            "@pipeline\ndef p():\n    f()\n",
+            DefinitionError,
+            "invalid timeout 'soon'",
+            3,
+        ),
         ("x = 1\n", DefinitionError, "declares no @pipeline function", None),
     ],
 )
@@ -333,13 +381,17 @@ def test_errors_in_user_code_name_file_and_line(project, text, error, message, l
 
 
 def test_error_inside_the_pipeline_function_names_its_line(project):
-    root = project({"pipeline.py": """
+    root = project(
+        {
+            "pipeline.py": """
         from pipeyard.sdk import pipeline
 
         @pipeline
         def broken():
             raise RuntimeError("boom")
-        """})
+        """
+        }
+    )
     with pytest.raises(DefinitionError, match="RuntimeError: boom") as caught:
         load_pipeline_module(Path("pipeline.py"), root)
     assert caught.value.location.line == 5

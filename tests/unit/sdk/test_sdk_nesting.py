@@ -54,8 +54,13 @@ def outer(raw: In[Dir] = "data", lr: float = 0.2):
 def test_nested_pipeline_functions_flatten_like_pipeline_components():
     built = outer.build(ROOT)
     assert built.job_names == (
-        "prep", "train_and_evaluate__fit", "train_and_evaluate__evaluate__check",
-        "train_and_evaluate_2__fit", "train_and_evaluate_2__evaluate__check", "check")
+        "prep",
+        "train_and_evaluate__fit",
+        "train_and_evaluate__evaluate__check",
+        "train_and_evaluate_2__fit",
+        "train_and_evaluate_2__evaluate__check",
+        "check",
+    )
     assert built.job("train_and_evaluate__fit").inputs == {"data": JobOutputRef("prep", "clean")}
     assert built.job("train_and_evaluate__fit").parameters == {"lr": PipelineInputRef("lr")}
     assert built.job("train_and_evaluate_2__fit").parameters == {"lr": Value(0.01)}

@@ -45,14 +45,29 @@ outputs: {}
 """
 
 
-@pytest.mark.parametrize(("text", "key", "expected"), [
-    (BLOCK, "a", "jobs:\n  b:\n    x: 2\n\n  # c comes last\n  c:\n    x: 3\n\noutputs: {}\n"),
-    (BLOCK, "b", "jobs:\n  a:\n    x: 1   # a's x\n\n  # c comes last\n  c:\n    x: 3\n\noutputs: {}\n"),
-    (BLOCK, "c", "jobs:\n  a:\n    x: 1   # a's x\n\n  b:\n    x: 2\n\noutputs: {}\n"),
-    (FLOW, "a", "jobs:\n  b:\n    out: {type: uri_file}\n\n  c:\n    out: {type: uri_file}\n\noutputs: {}\n"),
-    (FLOW, "b", "jobs:\n  a:\n    out: {type: uri_file}\n\n  c:\n    out: {type: uri_file}\n\noutputs: {}\n"),
-    (FLOW, "c", "jobs:\n  a:\n    out: {type: uri_file}\n\n  b:\n    out: {type: uri_file}\n\noutputs: {}\n"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        (BLOCK, "a", "jobs:\n  b:\n    x: 2\n\n  # c comes last\n  c:\n    x: 3\n\noutputs: {}\n"),
+        (BLOCK, "b", "jobs:\n  a:\n    x: 1   # a's x\n\n  # c comes last\n  c:\n    x: 3\n\noutputs: {}\n"),
+        (BLOCK, "c", "jobs:\n  a:\n    x: 1   # a's x\n\n  b:\n    x: 2\n\noutputs: {}\n"),
+        (
+            FLOW,
+            "a",
+            "jobs:\n  b:\n    out: {type: uri_file}\n\n  c:\n    out: {type: uri_file}\n\noutputs: {}\n",
+        ),
+        (
+            FLOW,
+            "b",
+            "jobs:\n  a:\n    out: {type: uri_file}\n\n  c:\n    out: {type: uri_file}\n\noutputs: {}\n",
+        ),
+        (
+            FLOW,
+            "c",
+            "jobs:\n  a:\n    out: {type: uri_file}\n\n  b:\n    out: {type: uri_file}\n\noutputs: {}\n",
+        ),
+    ],
+)
 def test_remove_takes_the_entry_and_one_gap(text, key, expected):
     assert _edited(text, lambda data: yamltext.remove(data["jobs"], key)) == expected
 
@@ -93,5 +108,7 @@ def test_the_gap_after_a_block_sequence_moves_with_its_entry():
     text = "a:\n  k:\n  - 1\n  - 2\n\n  m: 1\n\nb: 2\n"
     assert _edited(text, lambda data: yamltext.remove(data["a"], "m")) == "a:\n  k:\n  - 1\n  - 2\n\nb: 2\n"
     assert _edited(text, lambda data: yamltext.remove(data["a"], "k")) == "a:\n  m: 1\n\nb: 2\n"
-    assert _edited(text, lambda data: yamltext.append(data["a"], "n", 3)) == \
-        "a:\n  k:\n  - 1\n  - 2\n\n  m: 1\n\n  n: 3\n\nb: 2\n"
+    assert (
+        _edited(text, lambda data: yamltext.append(data["a"], "n", 3))
+        == "a:\n  k:\n  - 1\n  - 2\n\n  m: 1\n\n  n: 3\n\nb: 2\n"
+    )

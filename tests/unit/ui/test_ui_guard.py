@@ -33,7 +33,9 @@ def test_writes_need_same_origin_and_token():
     assert LOCAL.check("POST", _write(**{"x-pipeyard-token": "wrong"}), "")[0] == 403
     no_token = {k: v for k, v in _write().items() if k != "x-pipeyard-token"}
     assert LOCAL.check("POST", no_token, "")[0] == 403
-    assert LOCAL.check("POST", {**no_token, "cookie": f"pipeyard_token={TOKEN}"}, "")[0] == 403  # a cookie is not enough
+    assert (
+        LOCAL.check("POST", {**no_token, "cookie": f"pipeyard_token={TOKEN}"}, "")[0] == 403
+    )  # a cookie is not enough
     referer = {k: v for k, v in _write().items() if k != "origin"}
     assert LOCAL.check("POST", {**referer, "referer": "http://127.0.0.1:8765/#graph"}, "") is None
     assert LOCAL.check("DELETE", referer, "")[0] == 403
@@ -43,7 +45,9 @@ def test_a_remote_server_asks_every_request_for_the_token():
     remote = Guard.for_address("192.0.2.10", 9000, TOKEN)
     assert remote.check("GET", {"host": "192.0.2.10:9000"}, "")[0] == 401
     assert remote.check("GET", {"host": "192.0.2.10:9000"}, f"token={TOKEN}") is None
-    assert remote.check("GET", {"host": "192.0.2.10:9000", "cookie": f"a=b; pipeyard_token={TOKEN}"}, "") is None
+    assert (
+        remote.check("GET", {"host": "192.0.2.10:9000", "cookie": f"a=b; pipeyard_token={TOKEN}"}, "") is None
+    )
     assert remote.check("GET", {"host": "evil.example:9000"}, f"token={TOKEN}")[0] == 403
     anywhere = Guard.for_address("0.0.0.0", 9000, TOKEN)
     assert anywhere.check("GET", {"host": "build-box:9000"}, f"token={TOKEN}") is None
@@ -51,7 +55,12 @@ def test_a_remote_server_asks_every_request_for_the_token():
 
 
 def test_loopback():
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.1.2.3")
+    assert (
+        is_loopback("127.0.0.1")
+        and is_loopback("::1")
+        and is_loopback("localhost")
+        and is_loopback("127.1.2.3")
+    )
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1") and not is_loopback("example.com")
 
 
@@ -63,6 +72,15 @@ def test_paths_stay_inside_the_project(tmp_path: Path):
     os.symlink(tmp_path, root / "escape")
     assert inside_project(root, "data/a.csv") == (root / "data" / "a.csv").resolve()
     assert inside_project(root, "data/../data/a.csv") == (root / "data" / "a.csv").resolve()
-    for bad in ("../x", "/etc/passwd", "escape/other", ".git/config", ".dvc/config.local", "", "a\x00b", "data/../../x"):
+    for bad in (
+        "../x",
+        "/etc/passwd",
+        "escape/other",
+        ".git/config",
+        ".dvc/config.local",
+        "",
+        "a\x00b",
+        "data/../../x",
+    ):
         with pytest.raises(PathRefused):
             inside_project(root, bad)

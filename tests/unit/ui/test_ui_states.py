@@ -16,12 +16,26 @@ def test_states_follow_the_events_in_order():
     states = states_from_events(events)
     assert {name: s["state"] for name, s in states.items()} == {"a": "cached", "b": "running", "c": "queued"}
     assert states["b"]["executor"] == "local"
-    events.append({"type": "StepFinished", "name": "b", "status": "failed", "reasons": ["code x.py changed"],
-                   "duration_s": 1.5, "log_path": ".pipeyard/runs/r/logs/b.log"})
+    events.append(
+        {
+            "type": "StepFinished",
+            "name": "b",
+            "status": "failed",
+            "reasons": ["code x.py changed"],
+            "duration_s": 1.5,
+            "log_path": ".pipeyard/runs/r/logs/b.log",
+        }
+    )
     events.append({"type": "StepFinished", "name": "c", "status": "skipped"})
     states = states_from_events(events)
-    assert states["b"] == {"state": "failed", "executor": "local", "attempt": 1, "reasons": ["code x.py changed"],
-                           "duration_s": 1.5, "log_path": ".pipeyard/runs/r/logs/b.log"}
+    assert states["b"] == {
+        "state": "failed",
+        "executor": "local",
+        "attempt": 1,
+        "reasons": ["code x.py changed"],
+        "duration_s": 1.5,
+        "log_path": ".pipeyard/runs/r/logs/b.log",
+    }
     assert states["c"]["state"] == "skipped"
 
 
@@ -35,7 +49,9 @@ def test_json_answers_take_nan_and_dates():
 
     from pipeyard.ui.routes import JSON
 
-    body = JSON({"loss": float("nan"), "best": float("inf"), "when": datetime.date(2024, 1, 31), "n": [1.5]}).body
+    body = JSON(
+        {"loss": float("nan"), "best": float("inf"), "when": datetime.date(2024, 1, 31), "n": [1.5]}
+    ).body
     assert json.loads(body) == {"loss": "NaN", "best": "Infinity", "when": "2024-01-31", "n": [1.5]}
 
 

@@ -31,4 +31,6 @@ def test_each_has_its_licence_files_and_pinned_hash():
             text = (VENDOR / name).read_text()
             assert "Permission is hereby granted" in text or "License" in text, name
         data = (VENDOR / row["file"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == row["sha"], f"{row['file']} differs from the pinned release"
+        assert hashlib.sha256(data).hexdigest() == row["sha"], (
+            f"{row['file']} differs from the pinned release"
+        )

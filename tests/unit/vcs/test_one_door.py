@@ -32,7 +32,12 @@ def _doors(tree: ast.AST) -> Iterator[tuple[int, str]]:
         for argument in node.args
     }
     for node in ast.walk(tree):
-        if isinstance(node, (ast.List, ast.Tuple)) and node.elts and _is_tool(node.elts[0]) and id(node) not in joined:
+        if (
+            isinstance(node, (ast.List, ast.Tuple))
+            and node.elts
+            and _is_tool(node.elts[0])
+            and id(node) not in joined
+        ):
             yield node.lineno, f"a command line starting with {ast.unparse(node.elts[0])}"
         elif isinstance(node, ast.Call) and node.args and _is_tool(node.args[0]):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")

@@ -22,8 +22,9 @@ from ...registry.references import version_key
 from ...registry.store import read_manifest
 from ...registry.vendor import VENDOR_FOLDER
 
-SKIPPED_FOLDERS = frozenset({".git", ".dvc", ".pipeyard", "node_modules", "__pycache__", ".venv", "venv",
-                             "outputs", "conf"})
+SKIPPED_FOLDERS = frozenset(
+    {".git", ".dvc", ".pipeyard", "node_modules", "__pycache__", ".venv", "venv", "outputs", "conf"}
+)
 MAX_FILES = 2000
 
 Resolver = Callable[[str, Location], Component]
@@ -60,8 +61,9 @@ class ProjectComponents:
             if isinstance(value, str):
                 return self.of_reference(value)
             if isinstance(value, dict):
-                return component_from_spec(_plain(value), self.source, default_name=job.replace("-", "_"),
-                                           step=job)
+                return component_from_spec(
+                    _plain(value), self.source, default_name=job.replace("-", "_"), step=job
+                )
         except PipeyardError as error:
             self.problems[job] = error.message
             return None
@@ -76,12 +78,20 @@ class ProjectComponents:
             where = self.source.at(None)
             if reference.startswith(REGISTERED_PREFIXES):
                 if self.resolver is None:
-                    raise UnsupportedError(f"'{reference}' is a registered component and no registry is open",
-                                           hint="add a registry to pipeyard.yaml")
+                    raise UnsupportedError(
+                        f"'{reference}' is a registered component and no registry is open",
+                        hint="add a registry to pipeyard.yaml",
+                    )
                 self._cache[reference] = self.resolver(reference, where)
             else:
-                relative = local_path(reference, folder=self.pipeline.parent, root=self.root,
-                                      what="component file", where=where, must_exist=True)
+                relative = local_path(
+                    reference,
+                    folder=self.pipeline.parent,
+                    root=self.root,
+                    what="component file",
+                    where=where,
+                    must_exist=True,
+                )
                 self._cache[reference] = load_component_yaml(self.root / relative, self.root)
         return self._cache[reference]
 
@@ -102,9 +112,16 @@ def component_entry(component: Component, reference: str, origin: str, **extra: 
         "origin": origin,
         "description": component.description,
         "inputs": [{"name": p.name, "type": p.type.value, "optional": p.optional} for p in component.inputs],
-        "parameters": [{"name": p.name, "type": p.type.value, "default": json_value(p.default),
-                        "optional": p.optional, "choices": [json_value(c) for c in p.choices]}
-                       for p in component.parameters],
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type.value,
+                "default": json_value(p.default),
+                "optional": p.optional,
+                "choices": [json_value(c) for c in p.choices],
+            }
+            for p in component.parameters
+        ],
         "outputs": [{"name": o.name, "type": o.type.value} for o in component.outputs],
         **extra,
     }
@@ -137,8 +154,13 @@ def _component_files(root: Path) -> Iterator[Path]:
     seen = 0
     for folder, dirs, files in os.walk(root):
         relative = Path(os.path.relpath(folder, root))
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
-                         and (relative / d).as_posix() != VENDOR_FOLDER)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in SKIPPED_FOLDERS
+            and (relative / d).as_posix() != VENDOR_FOLDER
+        )
         for name in sorted(files):
             if not name.endswith((".yml", ".yaml")) or name.startswith("."):
                 continue
@@ -176,14 +198,18 @@ def registry_palette(registries) -> tuple[list[dict[str, Any]], list[str]]:
             except PipeyardError as error:
                 problems.append(f"{component_name}:{latest.version} in registry '{name}': {error.message}")
                 continue
-            reference = (f"registry:{name}/{component_name}:{latest.version}" if several
-                         else f"azureml:{component_name}:{latest.version}")
+            reference = (
+                f"registry:{name}/{component_name}:{latest.version}"
+                if several
+                else f"azureml:{component_name}:{latest.version}"
+            )
             entries.append(_manifest_entry(manifest, reference, name, [v.version for v in versions]))
     return entries, problems
 
 
-def _manifest_entry(manifest: dict[str, Any], reference: str, registry: str, versions: list[str]
-                    ) -> dict[str, Any]:
+def _manifest_entry(
+    manifest: dict[str, Any], reference: str, registry: str, versions: list[str]
+) -> dict[str, Any]:
     ports: dict[str, list] = {"input": [], "parameter": [], "output": []}
     for port in ports_of(manifest):
         info = (manifest.get(f"{port.kind}s") or {}).get(port.name) or {}

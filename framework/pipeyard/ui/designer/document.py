@@ -24,8 +24,10 @@ from .files import resolve, shown
 from .graph import model_graph, yaml_graph
 from .yamltext import parse
 
-SDK_REASON = ("{path} is a Python (SDK) pipeline: its jobs and connections are Python code, which "
-              "the designer shows but does not rewrite. Edit it in your editor; the canvas follows.")
+SDK_REASON = (
+    "{path} is a Python (SDK) pipeline: its jobs and connections are Python code, which "
+    "the designer shows but does not rewrite. Edit it in your editor; the canvas follows."
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,16 @@ class Inspection:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON the page reads."""
-        return {"path": self.path, "read_only": self.read_only, "reason": self.reason, "graph": self.graph,
-                "valid": self.valid, "problem": self.problem, "incomplete": self.incomplete,
-                "notes": list(self.notes)}
+        return {
+            "path": self.path,
+            "read_only": self.read_only,
+            "reason": self.reason,
+            "graph": self.graph,
+            "valid": self.valid,
+            "problem": self.problem,
+            "incomplete": self.incomplete,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass
@@ -87,10 +96,14 @@ class Designer:
         edited = apply_edit(text, edit, components, name)
         after = self.inspect(relpath, edited.text)
         if after.problem is not None and not after.incomplete and after.problem != before:
-            raise DefinitionError(f"refused: {after.problem}", hint="the pipeline would not load after this edit")
+            raise DefinitionError(
+                f"refused: {after.problem}", hint="the pipeline would not load after this edit"
+            )
         return edited.text, replace(after, notes=(*edited.notes, *after.notes))
 
-    def _load(self, path: Path, name: str, text: str) -> tuple[ProjectComponents, Pipeline | None, str | None]:
+    def _load(
+        self, path: Path, name: str, text: str
+    ) -> tuple[ProjectComponents, Pipeline | None, str | None]:
         """The components of the text's jobs, its Pipeline (None when it does not load) and
         the loader's one-line message."""
         pipeline, problem = None, None
@@ -109,7 +122,9 @@ class Designer:
     def _load_text(self, path: Path, name: str, text: str) -> Pipeline:
         """pipeyard's loader on text, as if it were the file at path: the text goes to a hidden
         file beside it (relative paths then resolve the same), removed right after."""
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.designer-", suffix=path.suffix, dir=path.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.stem}.designer-", suffix=path.suffix, dir=path.parent
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
@@ -153,16 +168,19 @@ def _only_unbound(problem: str, graph: dict[str, Any]) -> bool:
     graph shows unconnected (the draft is incomplete, not wrong)."""
     if "is not bound" not in problem:
         return False
-    return any(not port["optional"] and port.get("source") is None and f"'{port['name']}'" in problem
-               for job in graph["jobs"] for port in job["inputs"])
+    return any(
+        not port["optional"] and port.get("source") is None and f"'{port['name']}'" in problem
+        for job in graph["jobs"]
+        for port in job["inputs"]
+    )
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """The change from before to after as `git diff` prints it (without the index line)."""
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 f"a/{path}", f"b/{path}", n=3)
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=3
+    )
     text = ""
     for line in lines:
         text += line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
     return text
-

@@ -104,8 +104,13 @@ class SetCompute:
 Edit = AddJob | RemoveJob | RenameJob | Connect | Disconnect | SetParameter | SetCompute
 
 OPERATIONS: Mapping[str, type] = {
-    "add_job": AddJob, "remove_job": RemoveJob, "rename_job": RenameJob, "connect": Connect,
-    "disconnect": Disconnect, "set_parameter": SetParameter, "set_compute": SetCompute,
+    "add_job": AddJob,
+    "remove_job": RemoveJob,
+    "rename_job": RenameJob,
+    "connect": Connect,
+    "disconnect": Disconnect,
+    "set_parameter": SetParameter,
+    "set_compute": SetCompute,
 }
 
 
@@ -128,8 +133,10 @@ def edit_from_json(data: Any) -> Edit:
         raise DefinitionError("an edit is an object with an 'op'", hint=f"ops: {known(OPERATIONS)}")
     kind = OPERATIONS.get(data["op"])
     if kind is None:
-        raise DefinitionError(f"unknown edit '{data['op']}'{did_you_mean(data['op'], OPERATIONS)}",
-                              hint=f"ops: {known(OPERATIONS)}")
+        raise DefinitionError(
+            f"unknown edit '{data['op']}'{did_you_mean(data['op'], OPERATIONS)}",
+            hint=f"ops: {known(OPERATIONS)}",
+        )
     fields = {k: v for k, v in data.items() if k != "op"}
     try:
         return kind(**fields)
@@ -147,8 +154,10 @@ def apply_edit(text: str, edit: Edit, components: Components, shown: str = "pipe
 
 def _jobs(data: Any, shown: str) -> CommentedMap:
     if not isinstance(data, CommentedMap) or not isinstance(data.get("jobs"), CommentedMap):
-        raise DefinitionError(f"{shown} has no jobs: mapping the designer can edit",
-                              hint="the designer edits pipeline jobs (type: pipeline, jobs: ...)")
+        raise DefinitionError(
+            f"{shown} has no jobs: mapping the designer can edit",
+            hint="the designer edits pipeline jobs (type: pipeline, jobs: ...)",
+        )
     return data["jobs"]
 
 
@@ -164,8 +173,10 @@ def _job(jobs: CommentedMap, name: str) -> CommentedMap:
 def _component(components: Components, job: str) -> Component:
     component = components.of_job(job)
     if component is None:
-        raise DefinitionError(f"cannot tell the ports of job '{job}'",
-                              hint="fix the job in your editor until the pipeline loads")
+        raise DefinitionError(
+            f"cannot tell the ports of job '{job}'",
+            hint="fix the job in your editor until the pipeline loads",
+        )
     return component
 
 
@@ -270,23 +281,31 @@ def _connect(jobs: CommentedMap, edit: Connect, components: Components) -> _Outc
     target = _job(jobs, edit.target)
     _job(jobs, edit.source)
     if edit.source == edit.target:
-        raise DefinitionError(f"job '{edit.target}' cannot read its own output",
-                              hint="connect an output to an input of another job")
+        raise DefinitionError(
+            f"job '{edit.target}' cannot read its own output",
+            hint="connect an output to an input of another job",
+        )
     consumer = _component(components, edit.target)
     producer = _component(components, edit.source)
     port = consumer.input(edit.input)
     if port is None:
         if consumer.parameter(edit.input) is not None:
-            raise TypeMismatch(f"'{edit.input}' of job '{edit.target}' is a parameter: it takes a value, not data",
-                               hint="set it in the job's parameter form")
+            raise TypeMismatch(
+                f"'{edit.input}' of job '{edit.target}' is a parameter: it takes a value, not data",
+                hint="set it in the job's parameter form",
+            )
         names = [p.name for p in consumer.inputs]
-        raise ReferenceError_(f"job '{edit.target}' has no input '{edit.input}'{did_you_mean(edit.input, names)}",
-                              hint=f"its inputs: {known(names)}")
+        raise ReferenceError_(
+            f"job '{edit.target}' has no input '{edit.input}'{did_you_mean(edit.input, names)}",
+            hint=f"its inputs: {known(names)}",
+        )
     output = producer.output(edit.output)
     if output is None:
         names = [o.name for o in producer.outputs]
-        raise ReferenceError_(f"job '{edit.source}' has no output '{edit.output}'{did_you_mean(edit.output, names)}",
-                              hint=f"its outputs: {known(names)}")
+        raise ReferenceError_(
+            f"job '{edit.source}' has no output '{edit.output}'{did_you_mean(edit.output, names)}",
+            hint=f"its outputs: {known(names)}",
+        )
     if not accepts(port.type, output.type):
         welcome = [t.value for t in PortType if t.is_artifact and accepts(port.type, t)]
         raise TypeMismatch(
@@ -343,8 +362,10 @@ def _set_parameter(jobs: CommentedMap, edit: SetParameter, components: Component
         if component.input(edit.name) is not None:
             raise TypeMismatch(f"'{edit.name}' of job '{edit.job}' is a data input: connect it to an output")
         names = [p.name for p in component.parameters]
-        raise ReferenceError_(f"job '{edit.job}' has no parameter '{edit.name}'{did_you_mean(edit.name, names)}",
-                              hint=f"its parameters: {known(names)}")
+        raise ReferenceError_(
+            f"job '{edit.job}' has no parameter '{edit.name}'{did_you_mean(edit.name, names)}",
+            hint=f"its parameters: {known(names)}",
+        )
     inputs = spec.get("inputs")
     if edit.value is None or edit.value == "":
         if isinstance(inputs, CommentedMap) and edit.name in inputs:
@@ -353,7 +374,9 @@ def _set_parameter(jobs: CommentedMap, edit: SetParameter, components: Component
         return [f"{edit.job}.{edit.name} back to its default ({shown})"], edit.job
     value = coerce_parameter(edit.value, parameter.type, name=edit.name)
     if parameter.choices and value not in parameter.choices:
-        raise ParameterError(f"parameter '{edit.name}' must be one of {known(parameter.choices)}, got {value!r}")
+        raise ParameterError(
+            f"parameter '{edit.name}' must be one of {known(parameter.choices)}, got {value!r}"
+        )
     inputs = _inputs_of(spec)
     if edit.name in inputs:
         old = inputs[edit.name]

@@ -104,8 +104,9 @@ def save(root: Path, relpath: str, text: str, version: str) -> FileState | Confl
     if on_disk != version:
         return Conflict(shown(root, path), on_disk)
     if not path.name.endswith(YAML_SUFFIXES):
-        raise UnsupportedError(f"{relpath} is a Python pipeline; the designer does not write it",
-                               hint="edit it in your editor")
+        raise UnsupportedError(
+            f"{relpath} is a Python pipeline; the designer does not write it", hint="edit it in your editor"
+        )
     encoded = text.encode("utf-8")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -130,8 +131,9 @@ def commit(root: Path, relpath: str, message: str) -> str:
     spec = f":(literal){Path(os.path.relpath(path, top)).as_posix()}"
     run_git(top, "add", "--", spec)
     if run_git(top, "diff", "--cached", "--quiet", "--", spec, check=False).returncode == 0:
-        raise RepositoryError(f"nothing to commit: {shown(root, path)} is as in the last commit",
-                              hint="save an edit first")
+        raise RepositoryError(
+            f"nothing to commit: {shown(root, path)} is as in the last commit", hint="save an edit first"
+        )
     run_git(top, "commit", "--quiet", "-m", message, "--only", "--", spec)
     return git_output(top, "rev-parse", "HEAD")
 

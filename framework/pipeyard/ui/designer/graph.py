@@ -34,15 +34,23 @@ def yaml_graph(data: Any, components: Components, problems: dict[str, str] | Non
         known_ports = {p["name"] for p in (*node["inputs"], *node["parameters"])}
         if component is None:  # show what the YAML binds, untyped
             for key, value in given.items():
-                node["inputs"].append({"name": str(key), "type": None, "optional": True,
-                                       "source": _source(value)})
+                node["inputs"].append(
+                    {"name": str(key), "type": None, "optional": True, "source": _source(value)}
+                )
         elif unknown := [str(k) for k in given if str(k) not in known_ports]:
             node["problem"] = f"unknown input or parameter: {', '.join(unknown)}"
         for port in node["inputs"]:
             source = port["source"]
             if source and source.get("job"):
-                edges.append({"source": source["job"], "output": source["output"], "target": name,
-                              "input": port["name"], "type": port["type"]})
+                edges.append(
+                    {
+                        "source": source["job"],
+                        "output": source["output"],
+                        "target": name,
+                        "input": port["name"],
+                        "type": port["type"],
+                    }
+                )
         jobs.append(node)
     inputs = _mapping(top.get("inputs"))
     return {
@@ -68,11 +76,20 @@ def _node(name: str, component: Component | None, spec: dict) -> dict[str, Any]:
             "description": component.description if component else "",
         },
         "compute": str(spec["compute"]) if spec.get("compute") is not None else None,
-        "inputs": [{"name": p.name, "type": p.type.value, "optional": p.optional} for p in
-                   (component.inputs if component else ())],
-        "parameters": [{"name": p.name, "type": p.type.value, "default": json_value(p.default),
-                        "optional": p.optional, "choices": [json_value(c) for c in p.choices]}
-                       for p in (component.parameters if component else ())],
+        "inputs": [
+            {"name": p.name, "type": p.type.value, "optional": p.optional}
+            for p in (component.inputs if component else ())
+        ],
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type.value,
+                "default": json_value(p.default),
+                "optional": p.optional,
+                "choices": [json_value(c) for c in p.choices],
+            }
+            for p in (component.parameters if component else ())
+        ],
         "outputs": [{"name": o.name, "type": o.type.value} for o in (component.outputs if component else ())],
     }
 
@@ -111,13 +128,21 @@ def model_graph(pipeline: Pipeline) -> dict[str, Any]:
             binding = job.inputs.get(port["name"])
             port["source"] = _model_source(binding)
             if isinstance(binding, JobOutputRef):
-                edges.append({"source": binding.job, "output": binding.output, "target": job.name,
-                              "input": port["name"], "type": port["type"]})
+                edges.append(
+                    {
+                        "source": binding.job,
+                        "output": binding.output,
+                        "target": job.name,
+                        "input": port["name"],
+                        "type": port["type"],
+                    }
+                )
         for parameter in node["parameters"]:
             binding = job.parameters.get(parameter["name"])
             parameter["value"] = json_value(binding.value) if isinstance(binding, Value) else None
-            parameter["bound"] = f"${{{{parent.inputs.{binding.name}}}}}" \
-                if isinstance(binding, PipelineInputRef) else None
+            parameter["bound"] = (
+                f"${{{{parent.inputs.{binding.name}}}}}" if isinstance(binding, PipelineInputRef) else None
+            )
         jobs.append(node)
     return {
         "name": pipeline.name,

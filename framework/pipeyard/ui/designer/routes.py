@@ -159,8 +159,12 @@ def _edit(project: _Project, arguments: dict[str, Any]) -> JSONResponse:
     text, inspection = project.designer().edit(path, _text(arguments, "text"), edit)
     disk = files.read(project.root, path)
     body = inspection.to_json()
-    body.update(text=text, diff=unified_diff(disk.path, disk.text, text),
-                stale=disk.version != arguments.get("version"), disk_version=disk.version)
+    body.update(
+        text=text,
+        diff=unified_diff(disk.path, disk.text, text),
+        stale=disk.version != arguments.get("version"),
+        disk_version=disk.version,
+    )
     return JSONResponse(body)
 
 
@@ -171,8 +175,11 @@ def _save(project: _Project, arguments: dict[str, Any]) -> JSONResponse:
     if inspection.read_only:
         return _error(422, inspection.reason or "read-only")
     if not inspection.valid:
-        return _error(422, f"not saved: {inspection.problem}",
-                      "connect the inputs still open" if inspection.incomplete else "undo the last edit")
+        return _error(
+            422,
+            f"not saved: {inspection.problem}",
+            "connect the inputs still open" if inspection.incomplete else "undo the last edit",
+        )
     with project.write_lock:
         before = files.read(project.root, path) if files.current_version(project.root, path) else None
         result = files.save(project.root, path, text, version)

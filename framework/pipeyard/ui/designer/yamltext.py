@@ -64,8 +64,10 @@ def parse(text: str, shown: str = "the file") -> Tree:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise DefinitionError(f"{shown} is not valid YAML{where}: {problem}",
-                              hint="fix it in your editor; the designer reloads it") from None
+        raise DefinitionError(
+            f"{shown} is not valid YAML{where}: {problem}",
+            hint="fix it in your editor; the designer reloads it",
+        ) from None
     return Tree(data, yaml, newline, plain.endswith("\n") or not plain, text)
 
 
@@ -74,8 +76,15 @@ def _choose_layout(yaml: YAML, data: Any, text: str) -> None:
     first, then the common layouts (mappings by 2 with sequences flush or indented, by 4)."""
     _, guessed, offset = load_yaml_guess_indent(text) if text.strip() else (None, 2, 0)
     guessed, offset = guessed or 2, offset or 0
-    candidates = [(guessed, guessed, offset), (2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 4, 0), (3, 3, 0),
-                  (2, guessed, offset)]
+    candidates = [
+        (guessed, guessed, offset),
+        (2, 2, 0),
+        (2, 4, 2),
+        (4, 4, 2),
+        (4, 4, 0),
+        (3, 3, 0),
+        (2, guessed, offset),
+    ]
     for mapping, sequence, dash in candidates:
         yaml.indent(mapping=mapping, sequence=sequence, offset=dash)
         out = io.StringIO()
