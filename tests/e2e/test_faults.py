@@ -13,10 +13,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from run_events import wait_until
 
 from pipeyard.runner.lock import LOCK_FILE
 from pipeyard.testing.faults import (
@@ -51,14 +51,6 @@ def _run_lock_holder(root: Path) -> int | None:
     """The pid `.pipeyard/run.lock` names, None while no run holds it."""
     line = (root / LOCK_FILE).read_text().split() if (root / LOCK_FILE).exists() else []
     return int(line[0]) if line else None
-
-
-def wait_until(predicate, what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("target", ["pid", "group"])
@@ -113,7 +105,9 @@ def test_a_run_refuses_in_one_line_while_dvc_holds_the_lock_and_waits_when_asked
         )
         # it takes pipeyard's run lock first, then waits for DVC's
         wait_until(
-            lambda: _run_lock_holder(root) == waiting.pid, "the waiting run to take pipeyard's run lock"
+            lambda: _run_lock_holder(root) == waiting.pid,
+            "the waiting run to take pipeyard's run lock",
+            waiting,
         )
         assert waiting.poll() is None  # still waiting for DVC
         assert not (root / "dvc.lock").exists()
@@ -147,7 +141,9 @@ def test_compile_refuses_while_a_run_is_active(template, tmp_path):
         text=True,
     )
     try:
-        wait_until(lambda: (root / "outputs" / "prepare" / "out" / "part-0.txt").exists(), "the first step")
+        wait_until(
+            lambda: (root / "outputs" / "prepare" / "out" / "part-0.txt").exists(), "the first step", run
+        )
         refused = command(root, "pipeyard", "compile")
         assert refused.returncode == 2 and "Traceback" not in refused.stderr
         errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
@@ -176,7 +172,7 @@ def test_a_killed_sweep_leaves_no_worktree_or_worker_once_the_next_command_runs(
     )
     sweeps = root / ".pipeyard" / "sweeps"
     try:
-        wait_until(lambda: any(sweeps.glob("*/point-*/**/part-0.txt")), "a point's step to write")
+        wait_until(lambda: any(sweeps.glob("*/point-*/**/part-0.txt")), "a point's step to write", sweep)
         assert any("pipeyard.sweeps.worker" in " ".join(p.cmdline()) for p in marked(token))
         os.kill(sweep.pid, signal.SIGKILL)
         sweep.wait(timeout=30)

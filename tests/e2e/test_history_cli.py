@@ -11,11 +11,7 @@ from projects import Project, _env, diamond_project, new_project
 
 pytestmark = pytest.mark.slow
 
-# Registers the history commands on the CLI group before running it, in case main.py does not yet.
-_CLI = (
-    "import sys; from pipeyard.cli.main import app, main; from pipeyard.cli import history_cmd; "
-    "history_cmd.register(app); sys.exit(main(sys.argv[1:]))"
-)
+_CLI = "import sys; from pipeyard.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def cli(project: Project, *args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,6 @@ pipeyard lets a step write a linked file it replaces the link by a private copy 
 
 from __future__ import annotations
 
-import configparser
 import errno
 import os
 import shutil
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Location, RepositoryError
+from ..vcs.dvc import config_value, read_config
 from .files import temp_name_for
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
@@ -70,21 +70,14 @@ class CacheSettings:
         return 0o664 if self.shared else 0o666 & ~umask()
 
 
-def _unquoted(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
 def parse_link_types(value: str | None, where: str = ".dvc/config") -> tuple[str, ...]:
     """The link types of a `cache.type` value (DEFAULT_LINK_TYPES when unset).
 
     Raises RepositoryError for a name DVC does not know, as DVC's config schema does.
     """
-    if value is None or not _unquoted(value):
+    if not value or not value.strip():
         return DEFAULT_LINK_TYPES
-    types = tuple(t.strip() for t in _unquoted(value).split(",") if t.strip())
+    types = tuple(t.strip() for t in value.split(",") if t.strip())
     unknown = [t for t in types if t not in LINK_TYPES]
     if unknown:
         raise RepositoryError(
@@ -103,20 +96,16 @@ def read_cache_settings(root: Path, *, strict: bool = True) -> CacheSettings:
     strict=False gives the default link types.
     """
     dvc_dir = Path(root) / ".dvc"
-    config = configparser.ConfigParser(interpolation=None)
-    try:
-        config.read([dvc_dir / "config", dvc_dir / "config.local"], encoding="utf-8")
-    except configparser.Error:
-        return CacheSettings(dvc_dir / "cache")
-    configured = _unquoted(config.get("cache", "dir", fallback="") or "")
+    config = read_config(root)
+    configured = config_value(config, "cache", "dir")
     folder = (dvc_dir / os.path.expanduser(configured)).resolve() if configured else dvc_dir / "cache"
     try:
-        types = parse_link_types(config.get("cache", "type", fallback=None))
+        types = parse_link_types(config_value(config, "cache", "type"))
     except RepositoryError:
         if strict:
             raise
         types = DEFAULT_LINK_TYPES
-    shared = _unquoted(config.get("cache", "shared", fallback="") or "").lower() == "group"
+    shared = config_value(config, "cache", "shared").lower() == "group"
     return CacheSettings(folder, types, shared)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import shlex
 import sys
 from pathlib import Path
@@ -12,16 +11,12 @@ import click
 from .. import ci as ci_files
 from .. import errors
 from .. import session as sess
+from ..vcs.dvc import read_config
 from ._output import err, out
 from .options import pipeline_option
 from .progress import ProgressView
 from .project import load_project
 from .render import summary_line, tail
-
-
-def register(app: click.Group) -> None:
-    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
-    app.add_command(ci)
 
 
 @click.group()
@@ -143,6 +138,4 @@ def step(steps: tuple[str, ...], pipeline: str | None, overrides: str, all_steps
 
 def _has_no_remote(root: Path) -> bool:
     """True when neither .dvc/config nor .dvc/config.local names a DVC remote."""
-    config = configparser.ConfigParser(interpolation=None)
-    config.read([root / ".dvc" / "config", root / ".dvc" / "config.local"], encoding="utf-8")
-    return not any(section.strip("'\"").startswith("remote ") for section in config.sections())
+    return not any(section.strip("'\"").startswith("remote ") for section in read_config(root).sections())

@@ -21,11 +21,6 @@ from ._output import err, out
 from .options import json_option
 
 
-def register(app: click.Group) -> None:
-    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
-    app.add_command(component)
-
-
 def _registries() -> ProjectRegistries:
     return ProjectRegistries(load_project_config(find_root()))
 

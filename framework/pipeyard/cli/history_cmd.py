@@ -31,14 +31,6 @@ from .project import load_project, project_root
 from .render import summary_json, summary_line, tail
 
 
-def register(app: click.Group) -> None:
-    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
-    app.add_command(log)
-    app.add_command(show)
-    app.add_command(diff)
-    app.add_command(report)
-
-
 @click.command()
 @click.option("-n", "--limit", type=WholeNumber(1, "commits"), default=10, help="How many commits to show.")
 @click.argument("rev", default="HEAD", metavar="[REV]")

@@ -14,11 +14,6 @@ from .project import project_root
 MAX_SIZE_DEFAULT = "1MB"
 
 
-def register(app: click.Group) -> None:
-    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
-    app.add_command(check_data)
-
-
 @click.command(name="check-data")
 @click.argument("files", nargs=-1, metavar="[FILES]...")
 @click.option(

@@ -33,13 +33,6 @@ new_checkout_option = click.option(
 )
 
 
-def register(app: click.Group) -> None:
-    """Add this module's commands to a command group (`pipeyard` finds them in commands.COMMANDS)."""
-    app.add_command(new)
-    app.add_command(templates)
-    app.add_command(template)
-
-
 @click.command()
 @click.argument("template_name", metavar="TEMPLATE")
 @click.argument("args", nargs=-1, metavar="[DIR] [KEY=VALUE]...")

@@ -21,7 +21,6 @@ a repository that sets it is refused with a line that says so.
 
 from __future__ import annotations
 
-import configparser
 import fcntl
 import json
 import os
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import RepositoryError
+from ..vcs.dvc import CONFIG_SCOPES, read_config
 from .lock import read_holder
 
 if TYPE_CHECKING:
@@ -114,16 +114,10 @@ class DvcLock:
 
 def hardlink_lock_configured(root: Path) -> bool:
     """True when DVC's repository, local, user or system config turns core.hardlink_lock on."""
-    config = configparser.ConfigParser(interpolation=None)
-    dvc_dir = Path(root) / ".dvc"
-    user = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "dvc" / "config"
+    config = read_config(root, CONFIG_SCOPES)
     try:
-        config.read(
-            [Path("/etc/xdg/dvc/config"), user, dvc_dir / "config", dvc_dir / "config.local"],
-            encoding="utf-8",
-        )
         return config.getboolean("core", "hardlink_lock", fallback=False)
-    except (configparser.Error, ValueError):
+    except ValueError:
         return False
 
 
@@ -169,13 +163,8 @@ def _busy_error(pid: int | None, hint: str | None) -> RepositoryError:
 
 
 def _stage_error(pid: int, cmd: str, hint: str | None) -> RepositoryError:
-    words = cmd.split()
-    command = next(
-        (f", `dvc {' '.join(words[i + 1 : i + 2])}`" for i, w in enumerate(words) if Path(w).name == "dvc"),
-        "",
-    )
     return RepositoryError(
-        f"a DVC command (pid {pid}{command}) is running a stage in this repository "
+        f"a DVC command (pid {pid}{_dvc_subcommand(cmd.split())}) is running a stage in this repository "
         f"({RWLOCK_FILE.as_posix()})",
         hint=hint or "wait for it to finish, or pass --wait to queue behind it",
     )
@@ -186,10 +175,14 @@ def _command_of(pid: int | None) -> str:
     import psutil
 
     try:
-        words = psutil.Process(pid).cmdline()
+        return _dvc_subcommand(psutil.Process(pid).cmdline())
     except (psutil.Error, OSError, ValueError, TypeError):
         return ""
+
+
+def _dvc_subcommand(words: list[str]) -> str:
+    """', `dvc repro`' for a command line that runs dvc, else ''."""
     for index, word in enumerate(words):
-        if Path(word).name == "dvc" or word.endswith("/dvc"):
+        if Path(word).name == "dvc":
             return ", `" + " ".join(["dvc", *words[index + 1 : index + 2]]) + "`"
     return ""

@@ -3,10 +3,12 @@
 The `dvc` beside this Python is preferred (the one installed with pipeyard), else the one on
 PATH. pipeyard reads and writes DVC's formats itself on the hot path (cache/); this module is
 for the commands where DVC's own behaviour is the point: init, checkout, fetch, pull, push.
+DVC's config files (INI, read the way `dvc config` reads them) are read and written here too.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 from ..errors import RepositoryError
 from .git import run_git
 
+CONFIG_SCOPES = ("system", "global", "repo", "local")
 _DEFAULT_HINT = "check that DVC is installed in this environment (`dvc --version`)"
 
 
@@ -57,3 +60,41 @@ def tracked_data_files(root: Path) -> list[str]:
     """The `.dvc` files git tracks below root (data added with `dvc add`), relative to root."""
     listed = run_git(root, "ls-files", "-z", "--", "*.dvc", check=False).stdout.split("\0")
     return [path for path in listed if path and not path.startswith(".dvc/")]
+
+
+def _config_files(root: Path, scope: str) -> Path:
+    if scope == "system":
+        return Path("/etc/xdg/dvc/config")
+    if scope == "global":
+        return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "dvc" / "config"
+    return Path(root) / ".dvc" / ("config" if scope == "repo" else "config.local")
+
+
+def read_config(root: Path, scopes: tuple[str, ...] = ("repo", "local")) -> configparser.ConfigParser:
+    """DVC's settings for the repository at root from the given scopes, later ones winning.
+
+    Scopes are DVC's: system, global (the user's), repo (.dvc/config), local (.dvc/config.local).
+    An unreadable or malformed file reads as no settings, DVC's defaults.
+    """
+    config = configparser.ConfigParser(interpolation=None)
+    try:
+        config.read([_config_files(root, scope) for scope in scopes], encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return configparser.ConfigParser(interpolation=None)
+    return config
+
+
+def config_value(config: configparser.ConfigParser, section: str, option: str) -> str:
+    """The option's value without the quotes DVC may write around it; "" when unset."""
+    value = config.get(section, option, fallback="").strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def write_local_config(root: Path, config: configparser.ConfigParser) -> None:
+    """Write config as the repository's .dvc/config.local (settings git does not track)."""
+    target = _config_files(root, "local")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8") as handle:
+        config.write(handle)

@@ -1,4 +1,4 @@
-"""Fixtures for the CI tests: the e2e project builders and a `pipeyard` that has `ci`."""
+"""Fixtures for the CI tests: the e2e project builders and this Python's `pipeyard` on PATH."""
 
 from __future__ import annotations
 
@@ -10,19 +10,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "e2e"))
 
-# Runs the real CLI; registers the `ci` commands when cli/main.py does not (yet) do it.
+# The real CLI of this Python, whichever `pipeyard` the PATH would find first.
 _SHIM = f"""#!{sys.executable}
 import sys
-from pipeyard.cli import ci_cmd, main
-if "ci" not in main.app.commands:
-    ci_cmd.register(main.app)
+from pipeyard.cli import main
 sys.exit(main.main(sys.argv[1:]))
 """
 
 
 @pytest.fixture(scope="session")
 def cli_bin(tmp_path_factory) -> Path:
-    """A folder holding `pipeyard` (with `ci`), to put first on PATH."""
+    """A folder holding this Python's `pipeyard`, to put first on PATH."""
     folder = tmp_path_factory.mktemp("bin")
     shim = folder / "pipeyard"
     shim.write_text(_SHIM)

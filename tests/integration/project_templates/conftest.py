@@ -11,7 +11,6 @@ import pytest
 from template_repos import BASE_FILES, TemplateRepo, git
 
 from pipeyard.cli import main as cli_main
-from pipeyard.cli import template_cmd
 from pipeyard.project_templates import create_project
 
 
@@ -68,8 +67,6 @@ class CliResult:
 @pytest.fixture
 def cli(monkeypatch, capsys):
     """Run `pipeyard ARGS` in-process in a folder; returns a CliResult."""
-    if "new" not in cli_main.app.commands:
-        template_cmd.register(cli_main.app)
 
     def run(cwd: Path, *args: str) -> CliResult:
         monkeypatch.chdir(cwd)

@@ -10,14 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "e2e"))
 
 from projects import ECHO_COMPONENT, ECHO_SCRIPT, Project, _env, new_project  # noqa: E402
 
-# `pipeyard component ...`, with the command group added when main.py does not add it yet.
-_CLI = (
-    "import sys\n"
-    "from pipeyard.cli import component_cmd, main\n"
-    "if 'component' not in main.app.commands:\n"
-    "    component_cmd.register(main.app)\n"
-    "sys.exit(main.main(sys.argv[1:]))\n"
-)
+_CLI = "import sys\nfrom pipeyard.cli import main\nsys.exit(main.main(sys.argv[1:]))\n"
 
 
 def component(project: Project, *args: str, check: bool = True) -> subprocess.CompletedProcess:

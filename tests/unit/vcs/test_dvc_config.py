@@ -1,0 +1,43 @@
+"""DVC's config files read and written the way `dvc config` does (pure file work, no dvc run)."""
+
+from pipeyard.vcs.dvc import config_value, read_config, write_local_config
+
+
+def _write(root, name, text):
+    (root / ".dvc").mkdir(exist_ok=True)
+    (root / ".dvc" / name).write_text(text, encoding="utf-8")
+
+
+def test_the_local_file_wins_over_the_repository_file(tmp_path):
+    _write(tmp_path, "config", "[cache]\n    type = copy\n    dir = shared\n")
+    _write(tmp_path, "config.local", "[cache]\n    dir = '../elsewhere'\n")
+    config = read_config(tmp_path)
+    assert config_value(config, "cache", "dir") == "../elsewhere"  # DVC's quotes removed
+    assert config_value(config, "cache", "type") == "copy"
+    assert config_value(config, "cache", "shared") == ""
+
+
+def test_a_scope_reads_only_its_file(tmp_path):
+    _write(tmp_path, "config", "['remote \"store\"']\n    url = /tmp/store\n")
+    assert read_config(tmp_path, ("local",)).sections() == []
+    assert read_config(tmp_path).sections() == ["'remote \"store\"'"]
+
+
+def test_a_malformed_file_reads_as_no_settings(tmp_path):
+    _write(tmp_path, "config", "this is not ini\n[cache\n")
+    assert read_config(tmp_path).sections() == []
+
+
+def test_the_global_scope_is_the_users_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / "dvc").mkdir(parents=True)
+    (tmp_path / "home" / "dvc" / "config").write_text("[core]\n    hardlink_lock = true\n")
+    assert read_config(tmp_path, ("global",)).getboolean("core", "hardlink_lock")
+
+
+def test_written_local_settings_read_back(tmp_path):
+    config = read_config(tmp_path)
+    config.add_section("cache")
+    config.set("cache", "dir", "/srv/cache")
+    write_local_config(tmp_path / "worktree", config)
+    assert config_value(read_config(tmp_path / "worktree", ("local",)), "cache", "dir") == "/srv/cache"
