@@ -23,7 +23,8 @@ from .parallel import as_command, is_parallel
 from .refs import check_command, local_path
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml
 
-COMPONENT_KEYS = frozenset(
+# the keys every Azure ML component kind has (command, parallel and pipeline components)
+COMMON_COMPONENT_KEYS = frozenset(
     {
         "$schema",
         "type",
@@ -34,13 +35,17 @@ COMPONENT_KEYS = frozenset(
         "tags",
         "properties",
         "is_deterministic",
+        "inputs",
+        "outputs",
+    }
+)
+COMPONENT_KEYS = COMMON_COMPONENT_KEYS | frozenset(
+    {
         "command",
         "code",
         "environment",
         "distribution",
         "resources",
-        "inputs",
-        "outputs",
         "compute",
         "additional_includes",
         "environment_variables",

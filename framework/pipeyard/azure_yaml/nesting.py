@@ -19,7 +19,7 @@ from ..errors import DefinitionError, ReferenceError_, did_you_mean, known
 from ..model import DataPath, Value
 from ..model.pipeline import NESTING_SEPARATOR
 from .coercion import lenient_value
-from .component import parse_type
+from .component import COMMON_COMPONENT_KEYS, parse_type
 from .jobs import (
     REGISTERED_PREFIXES,
     JobContext,
@@ -33,24 +33,7 @@ from .refs import bound_value, local_path, parse_binding
 from .sweep import sweep_jobs
 from .yamlfile import SourceFile, YamlMap, check_keys, expect_map, line_of, read_yaml, yaml_map
 
-PIPELINE_COMPONENT_KEYS = frozenset(
-    {
-        "$schema",
-        "type",
-        "name",
-        "version",
-        "display_name",
-        "description",
-        "tags",
-        "properties",
-        "is_deterministic",
-        "inputs",
-        "outputs",
-        "jobs",
-        "settings",
-        "experiment_name",
-    }
-)
+PIPELINE_COMPONENT_KEYS = COMMON_COMPONENT_KEYS | frozenset({"jobs", "settings", "experiment_name"})
 NESTED_JOB_KEYS = frozenset(
     {
         "type",

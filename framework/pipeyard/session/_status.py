@@ -27,13 +27,7 @@ def status(loaded: Loaded, force: Sequence[str] = ()) -> list[StepStatus]:
 
 def check_force(stages: Iterable[Stage], force: Sequence[str]) -> None:
     """RepositoryError for a --force name that is no step, with a suggestion."""
-    names = [s.name for s in stages]
-    for name in force:
-        if name not in names:
-            raise RepositoryError(
-                f"--force names unknown step '{name}'{did_you_mean(name, names)}",
-                hint=f"steps: {known(names)}",
-            )
+    _check_names(stages, force, "--force names unknown step")
 
 
 def only_steps(stages: Sequence[Stage], names: Sequence[str]) -> tuple[Stage, ...]:
@@ -44,14 +38,18 @@ def only_steps(stages: Sequence[Stage], names: Sequence[str]) -> tuple[Stage, ..
     """
     if not names:
         return tuple(stages)
-    known_names = [s.name for s in stages]
-    for name in names:
-        if name not in known_names:
-            raise RepositoryError(
-                f"unknown step '{name}'{did_you_mean(name, known_names)}",
-                hint=f"steps: {known(known_names)}",
-            )
+    _check_names(stages, names, "unknown step")
     chosen = set(names)
     return tuple(
         replace(s, upstream=tuple(u for u in s.upstream if u in chosen)) for s in stages if s.name in chosen
     )
+
+
+def _check_names(stages: Iterable[Stage], names: Iterable[str], problem: str) -> None:
+    """RepositoryError "<problem> 'name'" for the first name that is no step, with a suggestion."""
+    steps = [s.name for s in stages]
+    for name in names:
+        if name not in steps:
+            raise RepositoryError(
+                f"{problem} '{name}'{did_you_mean(name, steps)}", hint=f"steps: {known(steps)}"
+            )

@@ -111,7 +111,18 @@ def component_entry(component: Component, reference: str, origin: str, **extra: 
         "reference": reference,
         "origin": origin,
         "description": component.description,
-        "inputs": [{"name": p.name, "type": p.type.value, "optional": p.optional} for p in component.inputs],
+        **ports_json(component),
+        **extra,
+    }
+
+
+def ports_json(component: Component | None) -> dict[str, list[dict[str, Any]]]:
+    """The component's inputs, parameters and outputs as the designer shows them (none for None)."""
+    return {
+        "inputs": [
+            {"name": p.name, "type": p.type.value, "optional": p.optional}
+            for p in (component.inputs if component else ())
+        ],
         "parameters": [
             {
                 "name": p.name,
@@ -120,10 +131,9 @@ def component_entry(component: Component, reference: str, origin: str, **extra: 
                 "optional": p.optional,
                 "choices": [json_value(c) for c in p.choices],
             }
-            for p in component.parameters
+            for p in (component.parameters if component else ())
         ],
-        "outputs": [{"name": o.name, "type": o.type.value} for o in component.outputs],
-        **extra,
+        "outputs": [{"name": o.name, "type": o.type.value} for o in (component.outputs if component else ())],
     }
 
 

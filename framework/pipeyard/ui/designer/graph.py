@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Component, DataPath, JobOutputRef, Pipeline, PipelineInputRef, Value
-from .components import json_value
+from .components import json_value, ports_json
 from .edits import Components, binding_of
 
 
@@ -76,21 +76,7 @@ def _node(name: str, component: Component | None, spec: dict) -> dict[str, Any]:
             "description": component.description if component else "",
         },
         "compute": str(spec["compute"]) if spec.get("compute") is not None else None,
-        "inputs": [
-            {"name": p.name, "type": p.type.value, "optional": p.optional}
-            for p in (component.inputs if component else ())
-        ],
-        "parameters": [
-            {
-                "name": p.name,
-                "type": p.type.value,
-                "default": json_value(p.default),
-                "optional": p.optional,
-                "choices": [json_value(c) for c in p.choices],
-            }
-            for p in (component.parameters if component else ())
-        ],
-        "outputs": [{"name": o.name, "type": o.type.value} for o in (component.outputs if component else ())],
+        **ports_json(component),
     }
 
 
