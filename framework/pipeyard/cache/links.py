@@ -91,9 +91,9 @@ def parse_link_types(value: str | None, where: str = ".dvc/config") -> tuple[str
 def read_cache_settings(root: Path, *, strict: bool = True) -> CacheSettings:
     """The cache settings of the DVC repository at root (.dvc/config, then config.local).
 
-    A relative `cache.dir` is relative to the .dvc folder, as DVC resolves it. An unreadable
-    config gives DVC's defaults. An unknown `cache.type` raises RepositoryError, or with
-    strict=False gives the default link types.
+    A relative `cache.dir` is relative to the .dvc folder, as DVC resolves it. A config file
+    DVC could not read raises RepositoryError; so does an unknown `cache.type`, unless
+    strict=False, which gives the default link types for it.
     """
     dvc_dir = Path(root) / ".dvc"
     config = read_config(root)

@@ -114,10 +114,9 @@ class DvcLock:
 
 def hardlink_lock_configured(root: Path) -> bool:
     """True when DVC's repository, local, user or system config turns core.hardlink_lock on."""
-    config = read_config(root, CONFIG_SCOPES)
     try:
-        return config.getboolean("core", "hardlink_lock", fallback=False)
-    except ValueError:
+        return read_config(root, CONFIG_SCOPES).getboolean("core", "hardlink_lock", fallback=False)
+    except ValueError:  # not a boolean: DVC's schema refuses it, and so does its next command
         return False
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..errors import RepositoryError
+from ..errors import Location, RepositoryError, not_utf8
 from .git import run_git
 
 CONFIG_SCOPES = ("system", "global", "repo", "local")
@@ -62,7 +62,7 @@ def tracked_data_files(root: Path) -> list[str]:
     return [path for path in listed if path and not path.startswith(".dvc/")]
 
 
-def _config_files(root: Path, scope: str) -> Path:
+def _config_file(root: Path, scope: str) -> Path:
     if scope == "system":
         return Path("/etc/xdg/dvc/config")
     if scope == "global":
@@ -74,14 +74,40 @@ def read_config(root: Path, scopes: tuple[str, ...] = ("repo", "local")) -> conf
     """DVC's settings for the repository at root from the given scopes, later ones winning.
 
     Scopes are DVC's: system, global (the user's), repo (.dvc/config), local (.dvc/config.local).
-    An unreadable or malformed file reads as no settings, DVC's defaults.
+    A file that is missing adds nothing; one DVC could not read either raises RepositoryError
+    naming the file and line.
     """
     config = configparser.ConfigParser(interpolation=None)
-    try:
-        config.read([_config_files(root, scope) for scope in scopes], encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return configparser.ConfigParser(interpolation=None)
+    for scope in scopes:
+        path = _config_file(root, scope)
+        if not path.is_file():
+            continue
+        shown = path.relative_to(root).as_posix() if scope in ("repo", "local") else str(path)
+        try:
+            config.read_string(path.read_bytes().decode("utf-8"), source=shown)
+        except UnicodeDecodeError as error:
+            raise not_utf8(shown, error, RepositoryError) from None
+        except configparser.Error as error:
+            raise _config_error(shown, scope, error) from None
     return config
+
+
+def _config_error(shown: str, scope: str, error: configparser.Error) -> RepositoryError:
+    line: int | None
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        line, problem = error.lineno, "a setting before any [section]"
+    elif isinstance(error, configparser.ParsingError):
+        line, problem = error.errors[0][0], "a line that is neither [section] nor name = value"
+    elif isinstance(error, (configparser.DuplicateSectionError, configparser.DuplicateOptionError)):
+        line, problem = error.lineno, error.message.split("]: ", 1)[-1]
+    else:
+        line, problem = None, str(error)
+    restore = f" or restore it: `git checkout -- {shown}`" if scope == "repo" else ""
+    return RepositoryError(
+        f"DVC's config cannot be read: {problem}",
+        location=Location(file=shown, line=line),
+        hint=f"correct it by hand (DVC refuses it too){restore}",
+    )
 
 
 def config_value(config: configparser.ConfigParser, section: str, option: str) -> str:
@@ -94,7 +120,7 @@ def config_value(config: configparser.ConfigParser, section: str, option: str) -
 
 def write_local_config(root: Path, config: configparser.ConfigParser) -> None:
     """Write config as the repository's .dvc/config.local (settings git does not track)."""
-    target = _config_files(root, "local")
+    target = _config_file(root, "local")
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", encoding="utf-8") as handle:
         config.write(handle)

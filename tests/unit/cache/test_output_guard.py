@@ -43,7 +43,7 @@ def repo(tmp_path: Path) -> Path:
         "outputs/old/part.csv",
     ):
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_text(relpath)
+        (root / relpath).write_text(f"# {relpath}\n")  # a comment: valid in every one of them
     outside = tmp_path / "outside"
     (outside / "sub").mkdir(parents=True)
     (outside / "sub" / "precious.txt").write_text("keep")

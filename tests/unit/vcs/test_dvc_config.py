@@ -1,5 +1,8 @@
 """DVC's config files read and written the way `dvc config` does (pure file work, no dvc run)."""
 
+import pytest
+
+from pipeyard.errors import Location, RepositoryError
 from pipeyard.vcs.dvc import config_value, read_config, write_local_config
 
 
@@ -23,9 +26,29 @@ def test_a_scope_reads_only_its_file(tmp_path):
     assert read_config(tmp_path).sections() == ["'remote \"store\"'"]
 
 
-def test_a_malformed_file_reads_as_no_settings(tmp_path):
-    _write(tmp_path, "config", "this is not ini\n[cache\n")
-    assert read_config(tmp_path).sections() == []
+@pytest.mark.parametrize(
+    ("name", "text", "line", "problem"),
+    [
+        ("config", "[core\n    remote = store\n", 1, "a setting before any [section]"),
+        ("config", "[core]\n    remote = store\n  [cache\n", 3, "neither [section] nor name = value"),
+        ("config.local", "[cache]\n    dir = a\n    dir = b\n", 3, "option 'dir' in section 'cache' already"),
+    ],
+)
+def test_a_file_dvc_cannot_read_is_named_with_its_line(tmp_path, name, text, line, problem):
+    _write(tmp_path, name, text)
+    with pytest.raises(RepositoryError) as raised:
+        read_config(tmp_path)
+    assert raised.value.location == Location(file=f".dvc/{name}", line=line)
+    assert problem in str(raised.value)
+    assert ("git checkout -- .dvc/config" in raised.value.hint) == (name == "config")
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_bytes(b"[core]\n    remote = \xff\n")
+    with pytest.raises(RepositoryError, match="not UTF-8") as raised:
+        read_config(tmp_path)
+    assert raised.value.location == Location(file=".dvc/config", line=2)
 
 
 def test_the_global_scope_is_the_users_file(tmp_path, monkeypatch):
